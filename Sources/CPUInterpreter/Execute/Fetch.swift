@@ -1,0 +1,78 @@
+/// Instruction fetch: CS:EIP → linear → physical → decode cache, with the slow path
+/// for instructions near a page end or the CS limit, and for code outside plain RAM/ROM.
+extension CPU {
+    @inline(__always)
+    func fetch() throws(Fault) -> Instruction {
+        let off = eip
+        let lim = segLimit[Seg.cs]
+        let la = segBase[Seg.cs] &+ off
+        if off <= lim && lim &- off >= 15 && (la & 0xFFF) <= 4096 - 16 {
+            let vpn = la >> 12
+            let i = TLB.index(vpn)
+            if tlb.readTag[i] == vpn {
+                let pa = (tlb.readPhysPage[i] << 12) | (la & 0xFFF)
+                let slot = icache.slot(pa)
+                let code32 = codeIs32
+                if icache.tagAddress[slot] == pa && icache.tagKey[slot] == icache.key(pa, code32: code32) {
+                    return icache.entries[slot]
+                }
+                let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!
+                return try decodeIntoCache(host, pa: pa, slot: slot, code32: code32)
+            }
+        }
+        return try fetchSlow()
+    }
+
+    @inline(never)
+    func decodeIntoCache(_ host: UnsafePointer<UInt8>, pa: UInt32, slot: Int, code32: Bool) throws(Fault) -> Instruction {
+        var tooLong = false
+        var ins = decoder.decode(host, avail: 16, code32: code32, tooLong: &tooLong)
+        // SDM: an instruction longer than the model's limit raises #GP(0).
+        if tooLong || ins.length == 0 { throw Fault.generalProtection(0) }
+        ins.cost = costs.cost(of: ins)
+        if !pageHoldsCode(pa >> 12) { markCodePage(pa >> 12) }
+        icache.entries[slot] = ins
+        icache.tagAddress[slot] = pa
+        icache.tagKey[slot] = icache.key(pa, code32: code32)
+        return ins
+    }
+
+    /// Byte-by-byte fetch: stops at the first byte that faults (CS limit, page fault),
+    /// and raises that fault only if the decoder needed the byte.
+    @inline(never)
+    func fetchSlow() throws(Fault) -> Instruction {
+        let lim = segLimit[Seg.cs]
+        let base = segBase[Seg.cs]
+        var pending = Fault.generalProtection(0)
+        var ins = Instruction()
+        var tooLong = false
+        var avail = 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buf in
+            for k in 0..<16 {
+                let off = eip &+ UInt32(k)
+                // SDM 5.3: fetching beyond the CS limit raises #GP(0).
+                guard off <= lim && off >= eip else { pending = Fault.generalProtection(0); break }
+                do throws(Fault) {
+                    // Try the TLB fast path first, then fill it for the common case.
+                    let la = base &+ off
+                    let pa = try translate(la, write: false)
+                    if let host = memory.hostPage(containing: pa, write: false) {
+                        fillReadTLB(la, host: host, pa: pa)
+                        buf[k] = host[Int(pa & 0xFFF)]
+                    } else {
+                        buf[k] = memory.readPhysical(pa)
+                    }
+                } catch {
+                    pending = error
+                    break
+                }
+                avail = k + 1
+            }
+            ins = decoder.decode(UnsafePointer(buf.baseAddress!), avail: avail, code32: codeIs32, tooLong: &tooLong)
+        }
+        if tooLong { throw Fault.generalProtection(0) }
+        if ins.length == 0 { throw avail >= 15 ? Fault.generalProtection(0) : pending }
+        ins.cost = costs.cost(of: ins)
+        return ins
+    }
+}

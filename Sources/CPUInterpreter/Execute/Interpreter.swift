@@ -1,0 +1,122 @@
+/// The run loop: fetch, charge, execute, deliver faults and interrupts.
+extension CPU {
+    /// Runs until `cycles` reaches `cycleLimit`, or the CPU halts, shuts down, or is asked to stop.
+    public func run(until cycleLimit: UInt64) -> StopReason {
+        cycleDeadline = cycleLimit
+        while true {
+            if shutdown { return .shutdown }
+            if stopRequested { stopRequested = false; return .requested }
+            if cycles >= cycleLimit { return .cycleBudget }
+            if interruptShadow {
+                interruptShadow = false
+            } else if intrLine && flagsStore & Flag.if != 0 {
+                acceptHardwareInterrupt()
+                continue
+            }
+            if halted { return .halted }
+            step()
+        }
+    }
+
+    /// Executes exactly one instruction (or delivers the fault it raised).
+    @inline(__always)
+    public func step() {
+        instructionStart = eip
+        let trapAfter = flagsStore & Flag.tf != 0
+        do {
+            let ins = try fetch()
+            eip = eip &+ UInt32(ins.length)
+            cycles &+= UInt64(ins.cost)
+            try execute(ins)
+            instructionsRetired &+= 1
+        } catch {
+            deliverException(error)
+            return
+        }
+        // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
+        if trapAfter { raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
+    }
+
+    /// The INTR line went high while IF = 1: leave HLT, run the INTA cycle, deliver.
+    @inline(never)
+    func acceptHardwareInterrupt() {
+        guard let controller = interrupts else { intrLine = false; return }
+        halted = false
+        let vector = controller.acknowledge()
+        instructionStart = eip
+        raiseSoftwareInterrupt(vector: vector, returnTo: eip, isTrap: false, external: true)
+    }
+
+    /// Delivers a fault raised by an instruction: the saved EIP is the faulting instruction.
+    @inline(never)
+    func deliverException(_ fault: Fault) {
+        lastFault = fault
+        eip = instructionStart
+        deliver(fault, returnTo: instructionStart)
+    }
+
+    /// Traps (single-step) and hardware interrupts, delivered between instructions.
+    /// A fault raised while delivering them is delivered as an ordinary fault.
+    @inline(never)
+    func raiseSoftwareInterrupt(vector: UInt8, returnTo: UInt32, isTrap: Bool, external: Bool = false) {
+        do {
+            try interruptOrException(vector: vector, errorCode: nil, returnTo: returnTo, software: false, external: external)
+        } catch {
+            instructionStart = returnTo
+            eip = returnTo
+            deliver(error, returnTo: returnTo)
+        }
+    }
+
+    /// Delivers `fault`, applying the double-fault rules (SDM vol. 3, table 6-5) when
+    /// delivering it raises another exception; a fault while delivering #DF shuts the CPU down.
+    func deliver(_ fault: Fault, returnTo: UInt32, during previous: Fault? = nil) {
+        var current = fault
+        var prior = previous
+        while true {
+            if let p = prior {
+                if p.vector == 8 { shutdown = true; return }       // triple fault
+                let a = p.faultClass, b = current.faultClass
+                if (a == .contributory && b == .contributory) || (a == .pageFault && b != .benign) {
+                    current = Fault.doubleFault()
+                }
+            }
+            do {
+                try interruptOrException(vector: current.vector,
+                                         errorCode: current.hasErrorCode ? current.errorCode : nil,
+                                         returnTo: returnTo, software: false, external: false)
+                return
+            } catch {
+                prior = current
+                current = error
+                eip = instructionStart
+            }
+        }
+    }
+
+    /// Dispatches by mode: the IVT in real mode, the IDT in protected mode.
+    func interruptOrException(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool, external: Bool) throws(Fault) {
+        if protectedMode {
+            try protectedModeInterrupt(vector: vector, errorCode: errorCode, returnTo: returnTo, software: software, external: external)
+        } else {
+            try realModeInterrupt(vector: vector, returnTo: returnTo)
+        }
+    }
+
+    /// Real-address-mode interrupt (SDM vol. 2, INT n: REAL-ADDRESS-MODE): the IVT entry
+    /// at IDTR.base + 4n holds IP then CS; FLAGS, CS and IP are pushed as words; IF, TF and AC are cleared.
+    func realModeInterrupt(vector: UInt8, returnTo: UInt32) throws(Fault) {
+        let entry = UInt32(vector) &* 4
+        // SDM: if the vector's entry lies beyond the IDT limit, #GP (which then double-faults).
+        guard entry &+ 3 <= idtrLimit else { throw Fault.generalProtection(UInt32(vector) &* 8 &+ 2) }
+        let ip = try readLinear(idtrBase &+ entry, 1)
+        let cs = try readLinear(idtrBase &+ entry &+ 2, 1)
+        let flags = eflags
+        try push(flags & 0xFFFF, 1)
+        try push(UInt32(segSelector[Seg.cs]), 1)
+        try push(returnTo & 0xFFFF, 1)
+        flagsStore &= ~(Flag.if | Flag.tf | Flag.ac | Flag.rf)
+        loadRealModeSegment(Seg.cs, UInt16(cs))
+        eip = ip
+    }
+}

@@ -1,0 +1,55 @@
+/// Operand access for decoded instructions: effective addresses, ModRM r/m and reg operands.
+extension CPU {
+    /// Effective address (offset within `ins.seg`), wrapped to the address size.
+    @inline(__always) func effectiveAddress(_ ins: Instruction) -> UInt32 {
+        var a = ins.disp
+        if ins.base != 0xFF { a &+= regs[Int(ins.base)] }
+        if ins.index != 0xFF { a &+= regs[Int(ins.index)] << UInt32(ins.scale) }
+        return ins.address32 ? a : a & 0xFFFF
+    }
+
+    @inline(__always) func readRM(_ ins: Instruction, _ size: Int) throws(Fault) -> UInt32 {
+        if ins.hasMemoryOperand { return try readMem(Int(ins.seg), effectiveAddress(ins), size) }
+        return readReg(ins.rm, size)
+    }
+
+    @inline(__always) func writeRM(_ ins: Instruction, _ size: Int, _ v: UInt32) throws(Fault) {
+        if ins.hasMemoryOperand { try writeMem(Int(ins.seg), effectiveAddress(ins), size, v) }
+        else { writeReg(ins.rm, size, v) }
+    }
+
+    /// Read-modify-write of the r/m operand: the destination is checked for writing
+    /// before anything is read, so a fault leaves memory and registers untouched.
+    @inline(__always) func modifyRM(_ ins: Instruction, _ size: Int, _ f: (UInt32) throws(Fault) -> UInt32) throws(Fault) {
+        if ins.hasMemoryOperand {
+            let s = Int(ins.seg)
+            let off = effectiveAddress(ins)
+            let la = try linearAddress(s, off, size, SegmentAccess.readable | SegmentAccess.writable)
+            let v = try readLinear(la, size)
+            try writeLinear(la, size, try f(v))
+        } else {
+            writeReg(ins.rm, size, try f(readReg(ins.rm, size)))
+        }
+    }
+
+    /// Operand size of a byte/word-or-dword instruction pair: the low opcode bit picks.
+    @inline(__always) func operandSize(_ ins: Instruction) -> Int {
+        ins.op & 1 == 0 ? 0 : ins.vsize
+    }
+
+    /// LOCK is legal only on the read-modify-write instructions with a memory destination
+    /// (SDM vol. 2, LOCK); anything else raises #UD on the 386 and later. The 286 ignores it.
+    @inline(__always) func checkLock(_ ins: Instruction, lockable: Bool) throws(Fault) {
+        if ins.prefixes & Prefix.lock != 0 && model != .i286 && !(lockable && ins.hasMemoryOperand) {
+            throw Fault.invalidOpcode
+        }
+    }
+
+    /// Sets EIP for a near transfer, masked to the operand size, and checks the CS limit
+    /// (SDM vol. 2, JMP: "IF EIP not within code segment limit THEN #GP(0)").
+    @inline(__always) func jumpNear(_ target: UInt32, _ size32: Bool) throws(Fault) {
+        let t = size32 ? target : target & 0xFFFF
+        guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
+        eip = t
+    }
+}

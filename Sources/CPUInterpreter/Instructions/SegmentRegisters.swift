@@ -1,0 +1,33 @@
+/// MOV Sreg, PUSH Sreg, POP Sreg (SDM vol. 2).
+extension CPU {
+    /// 8C: MOV Ew,Sreg. A register destination with a 32-bit operand gets the selector zero-extended.
+    func movFromSegment(_ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        guard ins.reg < (model == .i286 ? 4 : 6) else { throw Fault.invalidOpcode }
+        let v = UInt32(segSelector[ins.reg])
+        if ins.hasMemoryOperand { try writeRM(ins, 1, v) } else { writeReg(ins.rm, ins.vsize, v) }
+    }
+
+    /// 8E: MOV Sreg,Ew. Loading CS this way is #UD; loading SS blocks interrupts for one instruction.
+    func movToSegment(_ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        let s = ins.reg
+        guard s != Seg.cs, s < (model == .i286 ? 4 : 6) else { throw Fault.invalidOpcode }
+        try loadSegmentRegister(s, UInt16(truncatingIfNeeded: try readRM(ins, 1)))
+        if s == Seg.ss { interruptShadow = true }
+    }
+
+    func pushSegment(_ s: Int, _ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        try push(UInt32(segSelector[s]), ins.vsize)
+    }
+
+    /// POP Sreg: the stack pointer moves only if the segment load succeeds.
+    func popSegment(_ s: Int, _ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        let v = try peekStack(0, ins.vsize)
+        try loadSegmentRegister(s, UInt16(truncatingIfNeeded: v))
+        setStackPointer((stackPointer &+ UInt32(1 << ins.vsize)) & stackMask())
+        if s == Seg.ss { interruptShadow = true }
+    }
+}

@@ -1,0 +1,137 @@
+/// Group 2 (ROL ROR RCL RCR SHL SHR SAL SAR) and SHLD/SHRD (SDM vol. 2, SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR).
+///
+/// Counts are masked to 5 bits (the 286 and later). A masked count of 0 changes nothing,
+/// not even the flags. OF is architecturally defined only for a count of 1; for larger
+/// counts we compute it as the last step of the shift would (what the 286 does, and
+/// what SingleStepTests record for the immediate forms).
+extension CPU {
+    /// C0/C1 (count imm8), D0/D1 (count 1), D2/D3 (count CL).
+    func group2(_ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        let size = operandSize(ins)
+        let raw: UInt32
+        switch ins.op {
+        case 0xC0, 0xC1: raw = ins.imm
+        case 0xD0, 0xD1: raw = 1
+        default: raw = UInt32(reg8(1))
+        }
+        let count = raw & 0x1F
+        cycles &+= UInt64(costs.shiftExtra(count: count))
+        if count == 0 {
+            _ = try readRM(ins, size)    // the operand is still read (and may fault)
+            return
+        }
+        let op = ins.reg
+        try modifyRM(ins, size) { v in shift(op, v, count, size) }
+    }
+
+    /// One shift or rotate of `v` (masked to `size`) by `count` in 1…31.
+    @inline(__always) func shift(_ op: Int, _ v: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
+        let n = UInt32(8 << size)
+        let m = sizeMask(size)
+        let msb = signBit(size)
+        var r: UInt32
+        var c: Bool
+        var o: Bool
+        switch op {
+        case 0: // ROL
+            let k = count % n
+            r = k == 0 ? v : ((v << k) | (v >> (n - k))) & m
+            c = r & 1 != 0
+            o = (r & msb != 0) != c
+            materializeFlags()
+            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            return r
+        case 1: // ROR
+            let k = count % n
+            r = k == 0 ? v : ((v >> k) | (v << (n - k))) & m
+            c = r & msb != 0
+            o = (r & msb != 0) != (r & (msb >> 1) != 0)
+            materializeFlags()
+            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            return r
+        case 2: // RCL: rotate through CF, n+1 bits
+            let k = UInt64(count % (n + 1))
+            let x = (UInt64(cf ? 1 : 0) << UInt64(n)) | UInt64(v)
+            let mm = (UInt64(1) << UInt64(n + 1)) - 1
+            let y = k == 0 ? x : ((x << k) | (x >> (UInt64(n) + 1 - k))) & mm
+            r = UInt32(truncatingIfNeeded: y) & m
+            c = (y >> UInt64(n)) & 1 != 0
+            o = (r & msb != 0) != c
+            materializeFlags()
+            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            return r
+        case 3: // RCR
+            let k = UInt64(count % (n + 1))
+            let x = (UInt64(cf ? 1 : 0) << UInt64(n)) | UInt64(v)
+            let mm = (UInt64(1) << UInt64(n + 1)) - 1
+            let y = k == 0 ? x : ((x >> k) | (x << (UInt64(n) + 1 - k))) & mm
+            r = UInt32(truncatingIfNeeded: y) & m
+            c = (y >> UInt64(n)) & 1 != 0
+            o = (r & msb != 0) != (r & (msb >> 1) != 0)
+            materializeFlags()
+            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            return r
+        case 4, 6: // SHL / SAL
+            r = count >= 32 ? 0 : (v << count) & m
+            c = count <= n ? (v >> (n - count)) & 1 != 0 : false
+            o = (r & msb != 0) != c
+        case 5: // SHR
+            r = v >> count
+            c = count <= n ? (v >> (count - 1)) & 1 != 0 : false
+            o = count == 1 ? v & msb != 0 : (count - 1 < n ? (v >> (count - 1)) & msb != 0 : false)
+        default: // SAR
+            let sv: Int32
+            switch size {
+            case 0: sv = Int32(Int8(truncatingIfNeeded: v))
+            case 1: sv = Int32(Int16(truncatingIfNeeded: v))
+            default: sv = Int32(bitPattern: v)
+            }
+            r = UInt32(bitPattern: sv >> Int32(min(count, 31))) & m
+            c = (sv >> Int32(min(count - 1, 31))) & 1 != 0
+            o = false
+        }
+        setFlagsSZP(r, size, cf: c, of: o)
+        return r
+    }
+
+    /// 0F A4/A5 SHLD and 0F AC/AD SHRD (386+): Ev ← Ev:Gv shifted by imm8 or CL.
+    func doubleShift(_ ins: Instruction) throws(Fault) {
+        try checkLock(ins, lockable: false)
+        let size = ins.vsize
+        let count = (ins.op & 1 == 0 ? ins.imm : UInt32(reg8(1))) & 0x1F
+        if count == 0 { _ = try readRM(ins, size); return }
+        let s = readReg(ins.reg, size)
+        let left = ins.op < 0x1A8
+        try modifyRM(ins, size) { d in
+            let c = UInt64(count)
+            var r: UInt32
+            var carry: Bool
+            if size == 2 {
+                if left {
+                    let x = (UInt64(d) << 32) | UInt64(s)
+                    r = UInt32(truncatingIfNeeded: (x << c) >> 32)
+                    carry = (UInt64(d) >> (32 - c)) & 1 != 0
+                } else {
+                    let x = (UInt64(s) << 32) | UInt64(d)
+                    r = UInt32(truncatingIfNeeded: x >> c)
+                    carry = (UInt64(d) >> (c - 1)) & 1 != 0
+                }
+            } else {
+                // 16-bit: counts above 16 keep shifting in the destination's bits again.
+                if left {
+                    let x = (UInt64(d) << 32) | (UInt64(s) << 16) | UInt64(d)
+                    r = UInt32(truncatingIfNeeded: (x << c) >> 32) & 0xFFFF
+                    carry = ((x << (c - 1)) >> 47) & 1 != 0
+                } else {
+                    let x = (UInt64(d) << 32) | (UInt64(s) << 16) | UInt64(d)
+                    r = UInt32(truncatingIfNeeded: x >> c) & 0xFFFF
+                    carry = (x >> (c - 1)) & 1 != 0
+                }
+            }
+            let msb = signBit(size)
+            setFlagsSZP(r, size, cf: carry, of: (r & msb) != (d & msb))
+            return r
+        }
+    }
+}

@@ -1,0 +1,149 @@
+/// Guest memory accesses by linear address: the TLB hit path and the slow path
+/// (page walk, A20 and address-line masking, MMIO, page-crossing accesses).
+extension CPU {
+    public func flushTLB() { tlb.flush() }
+
+    // MARK: Fast paths
+
+    @inline(__always) func readLinear(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        if tlb.readTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
+            let p = UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la))!
+            switch size {
+            case 0: return UInt32(p.load(as: UInt8.self))
+            case 1: return UInt32(p.loadUnaligned(as: UInt16.self))
+            default: return p.loadUnaligned(as: UInt32.self)
+            }
+        }
+        return try readLinearSlow(la, size)
+    }
+
+    @inline(__always) func writeLinear(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        if tlb.writeTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
+            let p = UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!
+            switch size {
+            case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
+            case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
+            default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
+            }
+            return
+        }
+        try writeLinearSlow(la, size, v)
+    }
+
+    // MARK: Slow paths
+
+    /// Linear → physical for one byte's page, with the paging checks when CR0.PG is set.
+    @inline(never)
+    func translate(_ la: UInt32, write: Bool) throws(Fault) -> UInt32 {
+        var pa = la
+        if cr0 & CR0.pg != 0 {
+            pa = try pageWalk(la, write: write, user: cpl == 3)
+        }
+        return pa & physicalAddressMask
+    }
+
+    @inline(never)
+    func readLinearSlow(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        let n = 1 << size
+        if (la & 0xFFF) + UInt32(n) <= 4096 {
+            let pa = try translate(la, write: false)
+            if let host = memory.hostPage(containing: pa, write: false) {
+                fillReadTLB(la, host: host, pa: pa)
+                let p = UnsafeRawPointer(host + Int(pa & 0xFFF))
+                switch size {
+                case 0: return UInt32(p.load(as: UInt8.self))
+                case 1: return UInt32(p.loadUnaligned(as: UInt16.self))
+                default: return p.loadUnaligned(as: UInt32.self)
+                }
+            }
+            var v: UInt32 = 0
+            for k in 0..<n { v |= UInt32(memory.readPhysical(pa &+ UInt32(k))) << (8 * k) }
+            return v
+        }
+        // Crosses a page: translate both pages before reading anything.
+        let first = try translate(la, write: false)
+        let second = try translate((la | 0xFFF) &+ 1, write: false)
+        var v: UInt32 = 0
+        for k in 0..<n {
+            let a = la &+ UInt32(k)
+            let pa = (a & 0xFFF) >= (la & 0xFFF) && k < 4096 - Int(la & 0xFFF) ? first &+ UInt32(k) : second &+ (a & 0xFFF)
+            v |= UInt32(memory.readPhysical(pa & physicalAddressMask)) << (8 * k)
+        }
+        return v
+    }
+
+    @inline(never)
+    func writeLinearSlow(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
+        let n = 1 << size
+        if (la & 0xFFF) + UInt32(n) <= 4096 {
+            let pa = try translate(la, write: true)
+            codeWritten(physicalAddress: pa)
+            if let host = memory.hostPage(containing: pa, write: true), !pageHoldsCode(pa >> 12) {
+                fillWriteTLB(la, host: host, pa: pa)
+                let p = UnsafeMutableRawPointer(host + Int(pa & 0xFFF))
+                switch size {
+                case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
+                case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
+                default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
+                }
+                return
+            }
+            for k in 0..<n { memory.writePhysical(pa &+ UInt32(k), UInt8(truncatingIfNeeded: v >> (8 * k))) }
+            return
+        }
+        let first = try translate(la, write: true)
+        let second = try translate((la | 0xFFF) &+ 1, write: true)
+        let inFirst = 4096 - Int(la & 0xFFF)
+        for k in 0..<n {
+            let pa = (k < inFirst ? first &+ UInt32(k) : second &+ UInt32(k - inFirst)) & physicalAddressMask
+            codeWritten(physicalAddress: pa)
+            memory.writePhysical(pa, UInt8(truncatingIfNeeded: v >> (8 * k)))
+        }
+    }
+
+    func fillReadTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
+        // With paging, user-mode permission differs per privilege: only cache what any CPL may read.
+        if cr0 & CR0.pg != 0 && !lastWalkAllowsUserRead { return }
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        tlb.readTag[i] = vpn
+        tlb.readAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
+        tlb.readPhysPage[i] = pa >> 12
+    }
+
+    func fillWriteTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
+        if cr0 & CR0.pg != 0 && !lastWalkAllowsUserWrite { return }
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        tlb.writeTag[i] = vpn
+        tlb.writeAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
+        tlb.writePhysPage[i] = pa >> 12
+    }
+
+    // MARK: Physical helpers for system structures (IVT, descriptor tables, TSS)
+
+    func readPhysical(_ pa: UInt32, _ size: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for k in 0..<(1 << size) { v |= UInt32(memory.readPhysical((pa &+ UInt32(k)) & physicalAddressMask)) << (8 * k) }
+        return v
+    }
+}
+
+/// CR0 bits (SDM vol. 3, 2.5).
+public enum CR0 {
+    public static let pe: UInt32 = 1 << 0
+    public static let mp: UInt32 = 1 << 1
+    public static let em: UInt32 = 1 << 2
+    public static let ts: UInt32 = 1 << 3
+    public static let et: UInt32 = 1 << 4
+    public static let ne: UInt32 = 1 << 5
+    public static let wp: UInt32 = 1 << 16
+    public static let am: UInt32 = 1 << 18
+    public static let nw: UInt32 = 1 << 29
+    public static let cd: UInt32 = 1 << 30
+    public static let pg: UInt32 = 1 << 31
+}

@@ -1,0 +1,106 @@
+/// Memory accesses by segment:offset, with the limit and rights checks of the
+/// segment's hidden descriptor cache (SDM vol. 3, 5.3 "Limit checking", 5.4 "Type checking").
+enum SegmentAccess {
+    static let readable: UInt8 = 1
+    static let writable: UInt8 = 2
+    static let expandDown: UInt8 = 4
+    static let big: UInt8 = 8            // D/B: upper bound 4 GiB for expand-down
+}
+
+extension CPU {
+    /// Recomputes the hot-path access bits of segment `s` from its cache.
+    func updateSegmentAccess(_ s: Int) {
+        let a = segAttr[s]
+        var acc: UInt8 = 0
+        if !protectedMode || v86Mode {
+            acc = SegmentAccess.readable | SegmentAccess.writable
+        } else if a & 0x80 != 0 && a & 0x10 != 0 {           // present code/data segment
+            if a & 0x08 != 0 {                                 // code: readable if R
+                if a & 0x02 != 0 { acc |= SegmentAccess.readable }
+            } else {                                           // data: readable; writable if W
+                acc |= SegmentAccess.readable
+                if a & 0x02 != 0 { acc |= SegmentAccess.writable }
+                if a & 0x04 != 0 { acc |= SegmentAccess.expandDown }
+            }
+        }
+        if a & 0x4000 != 0 { acc |= SegmentAccess.big }
+        segAccess[s] = acc
+    }
+
+    /// #SS(0) for stack-segment accesses, #GP(0) otherwise (SDM vol. 3, 6.15).
+    /// The 286 in real mode raises #GP(0) for both (recorded on a real 80C286).
+    @inline(__always) func segmentFault(_ s: Int) -> Fault {
+        s == Seg.ss && (model != .i286 || protectedMode) ? Fault.stackFault(0) : Fault.generalProtection(0)
+    }
+
+    /// Linear address of `off` in segment `s` for an access of `1 << size` bytes.
+    @inline(__always) func linearAddress(_ s: Int, _ off: UInt32, _ size: Int, _ need: UInt8) throws(Fault) -> UInt32 {
+        let acc = segAccess[s]
+        let last = UInt32((1 << size) - 1)
+        let lim = segLimit[s]
+        // SDM 5.3: an expand-up access is valid when off .. off+size-1 ≤ limit.
+        if acc & (need | SegmentAccess.expandDown) == need && off <= lim && lim &- off >= last {
+            return segBase[s] &+ off
+        }
+        return try linearAddressSlow(s, off, size, need)
+    }
+
+    @inline(never)
+    func linearAddressSlow(_ s: Int, _ off: UInt32, _ size: Int, _ need: UInt8) throws(Fault) -> UInt32 {
+        let acc = segAccess[s]
+        // SDM 5.4: reading an execute-only code segment or writing a read-only segment → #GP(0)
+        // (#SS(0) for SS); so is any access through a null or not-present segment.
+        guard acc & need == need else { throw segmentFault(s) }
+        let last = UInt32((1 << size) - 1)
+        if acc & SegmentAccess.expandDown != 0 {
+            // SDM 5.3: expand-down: valid offsets are limit+1 … 0xFFFF (B = 0) or 0xFFFFFFFF (B = 1).
+            let upper: UInt32 = acc & SegmentAccess.big != 0 ? 0xFFFF_FFFF : 0xFFFF
+            guard off > segLimit[s], off <= upper, upper - off >= last else { throw segmentFault(s) }
+            return segBase[s] &+ off
+        }
+        throw segmentFault(s)
+    }
+
+    @inline(__always) func readMem(_ s: Int, _ off: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        try readLinear(linearAddress(s, off, size, SegmentAccess.readable), size)
+    }
+    @inline(__always) func writeMem(_ s: Int, _ off: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
+        try writeLinear(linearAddress(s, off, size, SegmentAccess.writable), size, v)
+    }
+    @inline(__always) func read8(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 0) }
+    @inline(__always) func read16(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 1) }
+    @inline(__always) func read32(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 2) }
+
+    /// Checks that a write to `off` would pass, without writing (read-modify-write
+    /// instructions check the destination before touching anything).
+    @inline(__always) func checkWritable(_ s: Int, _ off: UInt32, _ size: Int) throws(Fault) {
+        _ = try linearAddress(s, off, size, SegmentAccess.writable)
+    }
+
+    // MARK: The stack (SS, with SP or ESP by SS.B)
+
+    @inline(__always) var stackPointer: UInt32 {
+        stackIs32 ? regs[Reg.esp] : regs[Reg.esp] & 0xFFFF
+    }
+    @inline(__always) func setStackPointer(_ v: UInt32) {
+        if stackIs32 { regs[Reg.esp] = v } else { regs[Reg.esp] = (regs[Reg.esp] & 0xFFFF_0000) | (v & 0xFFFF) }
+    }
+    @inline(__always) func stackMask() -> UInt32 { stackIs32 ? 0xFFFF_FFFF : 0xFFFF }
+
+    /// PUSH of a word (size 1) or doubleword (size 2); SP changes only if the write succeeds.
+    @inline(__always) func push(_ v: UInt32, _ size: Int) throws(Fault) {
+        let sp = (stackPointer &- UInt32(1 << size)) & stackMask()
+        try writeMem(Seg.ss, sp, size, v)
+        setStackPointer(sp)
+    }
+    @inline(__always) func pop(_ size: Int) throws(Fault) -> UInt32 {
+        let sp = stackPointer
+        let v = try readMem(Seg.ss, sp, size)
+        setStackPointer((sp &+ UInt32(1 << size)) & stackMask())
+        return v
+    }
+    /// Reads the stack at SP + `offset` without moving SP.
+    @inline(__always) func peekStack(_ offset: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        try readMem(Seg.ss, (stackPointer &+ offset) & stackMask(), size)
+    }
+}

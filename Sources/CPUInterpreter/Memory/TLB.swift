@@ -1,0 +1,57 @@
+/// A direct-mapped software TLB: linear page → host address, one table for reads and
+/// one for writes (DESIGN.md). An entry holds `host page address - linear page base`,
+/// so a hit costs one compare and one add. Pages that are not plain RAM (MMIO, ROM for
+/// writes, pages holding decoded code for writes, unmapped space) never get an entry
+/// and always take the slow path.
+final class TLB {
+    static let entryCount = 1024
+    static let invalidTag: UInt32 = 0xFFFF_FFFF
+
+    let readTag: UnsafeMutablePointer<UInt32>
+    let readAddend: UnsafeMutablePointer<Int>
+    /// The physical page of each read entry (code fetch keys the decode cache on it).
+    let readPhysPage: UnsafeMutablePointer<UInt32>
+    let writeTag: UnsafeMutablePointer<UInt32>
+    let writeAddend: UnsafeMutablePointer<Int>
+    /// The physical page of each write entry, to drop entries when a page turns into code.
+    let writePhysPage: UnsafeMutablePointer<UInt32>
+
+    init() {
+        readTag = .allocate(capacity: Self.entryCount)
+        readAddend = .allocate(capacity: Self.entryCount)
+        readPhysPage = .allocate(capacity: Self.entryCount)
+        readPhysPage.initialize(repeating: 0, count: Self.entryCount)
+        writeTag = .allocate(capacity: Self.entryCount)
+        writeAddend = .allocate(capacity: Self.entryCount)
+        writePhysPage = .allocate(capacity: Self.entryCount)
+        readAddend.initialize(repeating: 0, count: Self.entryCount)
+        writeAddend.initialize(repeating: 0, count: Self.entryCount)
+        writePhysPage.initialize(repeating: 0, count: Self.entryCount)
+        flush()
+    }
+    deinit {
+        readTag.deallocate(); readAddend.deallocate(); readPhysPage.deallocate()
+        writeTag.deallocate(); writeAddend.deallocate(); writePhysPage.deallocate()
+    }
+
+    func flush() {
+        readTag.initialize(repeating: Self.invalidTag, count: Self.entryCount)
+        writeTag.initialize(repeating: Self.invalidTag, count: Self.entryCount)
+    }
+
+    /// Drops the entries of one linear page (INVLPG).
+    func flush(linearPage vpn: UInt32) {
+        let i = Int(vpn & UInt32(Self.entryCount - 1))
+        if readTag[i] == vpn { readTag[i] = Self.invalidTag }
+        if writeTag[i] == vpn { writeTag[i] = Self.invalidTag }
+    }
+
+    /// Drops every write entry that maps physical page `ppn` (it now holds decoded code).
+    func dropWrites(toPhysicalPage ppn: UInt32) {
+        for i in 0..<Self.entryCount where writeTag[i] != Self.invalidTag && writePhysPage[i] == ppn {
+            writeTag[i] = Self.invalidTag
+        }
+    }
+
+    @inline(__always) static func index(_ vpn: UInt32) -> Int { Int(vpn & UInt32(entryCount - 1)) }
+}

@@ -1,0 +1,205 @@
+/// One x86 CPU: its architectural state, its view of memory (TLB), and the
+/// interpreter. The state lives in raw allocations so the hot path pays no ARC,
+/// exclusivity or bounds checks (DESIGN.md, "The hot path").
+public final class CPU {
+    public let model: CPUModel
+
+    // MARK: General registers
+    /// EAX ECX EDX EBX ESP EBP ESI EDI, in encoding order.
+    public let regs: UnsafeMutablePointer<UInt32>
+    public var eip: UInt32 = 0xFFF0
+
+    // MARK: Segment registers and their hidden descriptor caches (ES CS SS DS FS GS)
+    public let segSelector: UnsafeMutablePointer<UInt16>
+    public let segBase: UnsafeMutablePointer<UInt32>
+    /// Effective byte-granular limit (G already applied).
+    public let segLimit: UnsafeMutablePointer<UInt32>
+    /// Descriptor bits 40-55: access byte in 0-7, AVL/L/D-B/G in 12-15.
+    public let segAttr: UnsafeMutablePointer<UInt16>
+    /// Precomputed access checks for the hot path (`SegmentAccess` bits).
+    let segAccess: UnsafeMutablePointer<UInt8>
+
+    // MARK: Flags
+    /// All of EFLAGS except that CF PF AF ZF SF OF are stale while `lazy.op != none`.
+    var flagsStore: UInt32 = 0x2
+    var lazy = LazyFlags()
+
+    // MARK: System state
+    public var cr0: UInt32 = 0
+    public var cr2: UInt32 = 0
+    public var cr3: UInt32 = 0
+    public var cr4: UInt32 = 0
+    public var gdtrBase: UInt32 = 0, gdtrLimit: UInt32 = 0
+    public var idtrBase: UInt32 = 0, idtrLimit: UInt32 = 0x3FF
+    public var ldtrSelector: UInt16 = 0, ldtrBase: UInt32 = 0, ldtrLimit: UInt32 = 0
+    public var trSelector: UInt16 = 0, trBase: UInt32 = 0, trLimit: UInt32 = 0, trAttr: UInt16 = 0
+    public internal(set) var cpl: UInt8 = 0
+    /// DR0-DR7 (stored; breakpoints through them are not raised).
+    public var debugRegisters: [UInt32] = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400]
+
+    // MARK: Execution state
+    /// Cycles charged so far; the board's clock.
+    public var cycles: UInt64 = 0
+    /// Guest instructions retired (a REP iteration counts as one, as Bochs counts).
+    public var instructionsRetired: UInt64 = 0
+    public internal(set) var halted = false
+    public internal(set) var shutdown = false
+    /// Set by the host (another thread may set it) to make `run` return soon.
+    public var stopRequested = false
+    /// The EIP of the instruction being executed: faults restart here.
+    public internal(set) var instructionStart: UInt32 = 0
+    /// The cycle count at which the current `run` returns (REP instructions yield there).
+    var cycleDeadline: UInt64 = 0
+    /// The INTR pin, driven by the board's interrupt controller.
+    public var intrLine = false
+    /// MOV SS / POP SS / STI inhibit interrupts for one instruction.
+    var interruptShadow = false
+    /// The last fault delivered (for the debugger and tests).
+    public internal(set) var lastFault: Fault?
+
+    // MARK: The outside world
+    /// Receives every protection check when set (the explain trace); nil costs one branch.
+    public var observer: ProtectionObserver?
+    public let memory: PhysicalMemory
+    public var ports: PortBus
+    public var interrupts: InterruptController?
+    /// Physical address lines: 24 on the 286, 32 later; the board clears bit 20 when A20 is off.
+    public var physicalAddressMask: UInt32 {
+        didSet { if physicalAddressMask != oldValue { flushTLB() } }
+    }
+
+    // MARK: Memory fast path
+    let tlb: TLB
+    var lastWalkAllowsUserRead = false
+    var lastWalkAllowsUserWrite = false
+    let icache: DecodeCache
+    let decoder: Decoder
+    let costs: CycleTable
+
+    public init(model: CPUModel, memory: PhysicalMemory, ports: PortBus = OpenBus()) {
+        self.model = model
+        self.memory = memory
+        self.ports = ports
+        physicalAddressMask = model == .i286 ? 0x00FF_FFFF : 0xFFFF_FFFF
+        regs = .allocate(capacity: 8)
+        segSelector = .allocate(capacity: 6)
+        segBase = .allocate(capacity: 6)
+        segLimit = .allocate(capacity: 6)
+        segAttr = .allocate(capacity: 6)
+        segAccess = .allocate(capacity: 6)
+        tlb = TLB()
+        icache = DecodeCache()
+        decoder = Decoder(model: model)
+        costs = CycleTable(model: model)
+        reset()
+    }
+
+    deinit {
+        regs.deallocate(); segSelector.deallocate(); segBase.deallocate()
+        segLimit.deallocate(); segAttr.deallocate(); segAccess.deallocate()
+        decoder.deallocate()
+    }
+
+    /// The state after RESET (SDM vol. 3, table 9-1): real mode, CS:IP = F000:FFF0 with
+    /// CS base FFFF0000 (F0000 on the 286), DX = family/model/stepping.
+    public func reset() {
+        for i in 0..<8 { regs[i] = 0 }
+        regs[Reg.edx] = model.resetEDX
+        eip = 0xFFF0
+        for s in 0..<6 {
+            segSelector[s] = 0
+            segBase[s] = 0
+            segLimit[s] = 0xFFFF
+            segAttr[s] = 0x93            // present, DPL 0, data read/write, accessed
+        }
+        segSelector[Seg.cs] = 0xF000
+        segBase[Seg.cs] = 0xFFFF_0000  // physically F0000 on the 286 (24 address lines)
+        segAttr[Seg.cs] = 0x9B           // present, code execute/read, accessed
+        for s in 0..<6 { updateSegmentAccess(s) }
+        flagsStore = 0x2
+        lazy = LazyFlags()
+        cr0 = model == .i286 ? 0xFFF0 : (model >= .i486 ? 0x6000_0010 : 0x10)
+        cr2 = 0; cr3 = 0; cr4 = 0
+        gdtrBase = 0; gdtrLimit = 0xFFFF
+        idtrBase = 0; idtrLimit = 0x3FF
+        ldtrSelector = 0; ldtrBase = 0; ldtrLimit = 0xFFFF
+        trSelector = 0; trBase = 0; trLimit = 0xFFFF; trAttr = 0x8B
+        cpl = 0
+        halted = false
+        shutdown = false
+        interruptShadow = false
+        lastFault = nil
+        flushTLB()
+    }
+
+    // MARK: Register access by encoding number
+
+    @inline(__always) public func reg32(_ r: Int) -> UInt32 { regs[r] }
+    @inline(__always) public func setReg32(_ r: Int, _ v: UInt32) { regs[r] = v }
+    @inline(__always) public func reg16(_ r: Int) -> UInt16 { UInt16(truncatingIfNeeded: regs[r]) }
+    @inline(__always) public func setReg16(_ r: Int, _ v: UInt16) {
+        regs[r] = (regs[r] & 0xFFFF_0000) | UInt32(v)
+    }
+    /// AL CL DL BL AH CH DH BH.
+    @inline(__always) public func reg8(_ r: Int) -> UInt8 {
+        r < 4 ? UInt8(truncatingIfNeeded: regs[r]) : UInt8(truncatingIfNeeded: regs[r - 4] >> 8)
+    }
+    @inline(__always) public func setReg8(_ r: Int, _ v: UInt8) {
+        if r < 4 { regs[r] = (regs[r] & 0xFFFF_FF00) | UInt32(v) }
+        else { regs[r - 4] = (regs[r - 4] & 0xFFFF_00FF) | (UInt32(v) << 8) }
+    }
+    /// Register by operand size (0 = 8, 1 = 16, 2 = 32 bits), zero-extended.
+    @inline(__always) func readReg(_ r: Int, _ size: Int) -> UInt32 {
+        switch size {
+        case 0: return UInt32(reg8(r))
+        case 1: return regs[r] & 0xFFFF
+        default: return regs[r]
+        }
+    }
+    @inline(__always) func writeReg(_ r: Int, _ size: Int, _ v: UInt32) {
+        switch size {
+        case 0: setReg8(r, UInt8(truncatingIfNeeded: v))
+        case 1: regs[r] = (regs[r] & 0xFFFF_0000) | (v & 0xFFFF)
+        default: regs[r] = v
+        }
+    }
+
+    // MARK: Modes
+
+    @inline(__always) public var protectedMode: Bool { cr0 & 1 != 0 }
+    @inline(__always) public var v86Mode: Bool { flagsStore & Flag.vm != 0 }
+    /// CS.D: the default operand and address size of the code segment.
+    @inline(__always) var codeIs32: Bool { segAttr[Seg.cs] & 0x4000 != 0 }
+    /// SS.B: whether the stack pointer is ESP (true) or SP.
+    @inline(__always) var stackIs32: Bool { segAttr[Seg.ss] & 0x4000 != 0 }
+}
+
+/// Register numbers as the instruction encoding uses them.
+public enum Reg {
+    public static let eax = 0, ecx = 1, edx = 2, ebx = 3, esp = 4, ebp = 5, esi = 6, edi = 7
+}
+
+/// Segment register numbers as the instruction encoding uses them.
+public enum Seg {
+    public static let es = 0, cs = 1, ss = 2, ds = 3, fs = 4, gs = 5
+    public static let names = ["ES", "CS", "SS", "DS", "FS", "GS"]
+}
+
+extension CPU {
+    /// Sets a segment register and its hidden cache directly (test fixtures, the debugger,
+    /// and loaders that start a guest in a prepared state).
+    public func setSegmentRegister(_ s: Int, selector: UInt16, base: UInt32, limit: UInt32, attributes: UInt16) {
+        segSelector[s] = selector
+        segBase[s] = base
+        segLimit[s] = limit
+        segAttr[s] = attributes
+        updateSegmentAccess(s)
+        if s == Seg.cs && protectedMode { cpl = UInt8(selector & 3) }
+    }
+
+    /// Real-mode style load: base = selector · 16, limit 64 KiB, read/write data (code for CS).
+    public func setRealModeSegment(_ s: Int, _ selector: UInt16) {
+        setSegmentRegister(s, selector: selector, base: UInt32(selector) << 4, limit: 0xFFFF,
+                           attributes: s == Seg.cs ? 0x9B : 0x93)
+    }
+}

@@ -1,0 +1,167 @@
+/// EFLAGS bit positions (SDM vol. 1, 3.4.3).
+public enum Flag {
+    public static let cf: UInt32 = 1 << 0
+    public static let pf: UInt32 = 1 << 2
+    public static let af: UInt32 = 1 << 4
+    public static let zf: UInt32 = 1 << 6
+    public static let sf: UInt32 = 1 << 7
+    public static let tf: UInt32 = 1 << 8
+    public static let `if`: UInt32 = 1 << 9
+    public static let df: UInt32 = 1 << 10
+    public static let of: UInt32 = 1 << 11
+    public static let iopl: UInt32 = 3 << 12
+    public static let nt: UInt32 = 1 << 14
+    public static let rf: UInt32 = 1 << 16
+    public static let vm: UInt32 = 1 << 17
+    public static let ac: UInt32 = 1 << 18
+    public static let vif: UInt32 = 1 << 19
+    public static let vip: UInt32 = 1 << 20
+    public static let id: UInt32 = 1 << 21
+    /// The six arithmetic status flags that lazy evaluation covers.
+    public static let arithmetic: UInt32 = cf | pf | af | zf | sf | of
+}
+
+/// What the last flag-setting operation was, so flags are computed only when read.
+enum LazyOp: UInt8 {
+    case none = 0     // flagsStore holds the real arithmetic flags
+    case add          // ADD ADC (carry-in is folded into the formulas)
+    case sub          // SUB SBB CMP NEG
+    case logic        // AND OR XOR TEST: CF = OF = AF = 0
+    case inc          // like add, but CF kept from before (in `savedCF`)
+    case dec          // like sub, but CF kept from before
+}
+
+/// The operands and result of the last arithmetic instruction (masked to its size).
+struct LazyFlags {
+    var op: LazyOp = .none
+    var size: Int = 0          // 0 = 8 bits, 1 = 16, 2 = 32
+    var dst: UInt32 = 0
+    var src: UInt32 = 0
+    var res: UInt32 = 0
+    var savedCF: UInt32 = 0
+}
+
+@inline(__always) func sizeMask(_ size: Int) -> UInt32 {
+    size == 0 ? 0xFF : size == 1 ? 0xFFFF : 0xFFFF_FFFF
+}
+@inline(__always) func signBit(_ size: Int) -> UInt32 {
+    size == 0 ? 0x80 : size == 1 ? 0x8000 : 0x8000_0000
+}
+@inline(__always) func signExtend8(_ v: UInt32) -> UInt32 { UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: v))) }
+@inline(__always) func signExtend16(_ v: UInt32) -> UInt32 { UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: v))) }
+/// Even parity of the low byte (PF), without a table: fold to a nibble, look up in 0x6996.
+@inline(__always) func parityFlag(_ v: UInt32) -> UInt32 {
+    let b = v & 0xFF
+    let n = (b ^ (b >> 4)) & 0xF
+    return ((0x6996 >> n) & 1) == 0 ? Flag.pf : 0
+}
+
+extension CPU {
+    // MARK: Setting results
+
+    @inline(__always) func setLazy(_ op: LazyOp, _ size: Int, _ dst: UInt32, _ src: UInt32, _ res: UInt32) {
+        lazy.op = op; lazy.size = size; lazy.dst = dst; lazy.src = src; lazy.res = res
+    }
+
+    /// Sets SF ZF PF from `res`, CF and OF from the arguments, AF cleared unless given.
+    @inline(__always) func setFlagsSZP(_ res: UInt32, _ size: Int, cf: Bool, of: Bool, af: Bool = false) {
+        let r = res & sizeMask(size)
+        var f = flagsStore & ~Flag.arithmetic
+        if cf { f |= Flag.cf }
+        if of { f |= Flag.of }
+        if af { f |= Flag.af }
+        if r == 0 { f |= Flag.zf }
+        if r & signBit(size) != 0 { f |= Flag.sf }
+        f |= parityFlag(r)
+        flagsStore = f
+        lazy.op = .none
+    }
+
+    // MARK: Reading flags
+
+    @inline(__always) var cf: Bool {
+        switch lazy.op {
+        case .none: return flagsStore & Flag.cf != 0
+        case .logic: return false
+        case .inc, .dec: return lazy.savedCF != 0
+        case .add:
+            let d = lazy.dst, s = lazy.src, r = lazy.res
+            return ((d & s) | ((d | s) & ~r)) & signBit(lazy.size) != 0
+        case .sub:
+            let d = lazy.dst, s = lazy.src, r = lazy.res
+            return ((~d & s) | ((~d | s) & r)) & signBit(lazy.size) != 0
+        }
+    }
+    @inline(__always) var zf: Bool {
+        lazy.op == .none ? flagsStore & Flag.zf != 0 : lazy.res == 0
+    }
+    @inline(__always) var sf: Bool {
+        lazy.op == .none ? flagsStore & Flag.sf != 0 : lazy.res & signBit(lazy.size) != 0
+    }
+    @inline(__always) var of: Bool {
+        switch lazy.op {
+        case .none: return flagsStore & Flag.of != 0
+        case .logic: return false
+        case .add, .inc:
+            return ((lazy.dst ^ lazy.res) & (lazy.src ^ lazy.res)) & signBit(lazy.size) != 0
+        case .sub, .dec:
+            return ((lazy.dst ^ lazy.src) & (lazy.dst ^ lazy.res)) & signBit(lazy.size) != 0
+        }
+    }
+    @inline(__always) var pf: Bool {
+        lazy.op == .none ? flagsStore & Flag.pf != 0 : parityFlag(lazy.res) != 0
+    }
+    @inline(__always) var af: Bool {
+        switch lazy.op {
+        case .none: return flagsStore & Flag.af != 0
+        case .logic: return false
+        default: return (lazy.dst ^ lazy.src ^ lazy.res) & 0x10 != 0
+        }
+    }
+    @inline(__always) var df: Bool { flagsStore & Flag.df != 0 }
+
+    /// Computes the arithmetic flags into `flagsStore` and drops the lazy record.
+    @inline(__always) func materializeFlags() {
+        guard lazy.op != .none else { return }
+        var f = flagsStore & ~Flag.arithmetic
+        if cf { f |= Flag.cf }
+        if pf { f |= Flag.pf }
+        if af { f |= Flag.af }
+        if zf { f |= Flag.zf }
+        if sf { f |= Flag.sf }
+        if of { f |= Flag.of }
+        flagsStore = f
+        lazy.op = .none
+    }
+
+    /// The whole EFLAGS register as software sees it.
+    public var eflags: UInt32 {
+        get { materializeFlags(); return flagsStore }
+        set { lazy.op = .none; flagsStore = (newValue & 0x003F_7FD5) | 0x2 }
+    }
+
+    @inline(__always) func setCF(_ v: Bool) {
+        materializeFlags()
+        if v { flagsStore |= Flag.cf } else { flagsStore &= ~Flag.cf }
+    }
+    @inline(__always) func setFlag(_ bit: UInt32, _ v: Bool) {
+        if bit & Flag.arithmetic != 0 { materializeFlags() }
+        if v { flagsStore |= bit } else { flagsStore &= ~bit }
+    }
+
+    /// Jcc/SETcc/CMOVcc condition `cc` (low nibble of the opcode), SDM vol. 2 table B-1.
+    @inline(__always) func condition(_ cc: Int) -> Bool {
+        let r: Bool
+        switch cc >> 1 {
+        case 0: r = of
+        case 1: r = cf
+        case 2: r = zf
+        case 3: r = cf || zf
+        case 4: r = sf
+        case 5: r = pf
+        case 6: r = sf != of
+        default: r = zf || (sf != of)
+        }
+        return cc & 1 == 0 ? r : !r
+    }
+}

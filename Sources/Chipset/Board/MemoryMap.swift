@@ -1,0 +1,85 @@
+import CPUInterpreter
+
+/// The AT physical memory map (the board's side of `PhysicalMemory`):
+///
+///   0 … RAM size           RAM, except the 640 KiB–1 MiB hole
+///   0xA0000 – 0xBFFFF      video memory window (a plug-in card maps it; else open bus)
+///   1 MiB − ROM size       system ROM (BIOS), read-only; also at 4 GiB − ROM size
+///
+/// Reads of unmapped space return all ones; writes to ROM or unmapped space vanish.
+public final class MemoryMap: PhysicalMemory {
+    public let ramSize: Int
+    public let ram: UnsafeMutablePointer<UInt8>
+    private var rom: UnsafeMutablePointer<UInt8>?
+    public private(set) var romSize = 0
+    private var regions: [MMIORegion] = []
+
+    /// A memory-mapped device window (VGA, option ROMs).
+    public struct MMIORegion {
+        public let start: UInt32
+        public let end: UInt32           // inclusive
+        public let read: (UInt32) -> UInt8
+        public let write: (UInt32, UInt8) -> Void
+        public init(start: UInt32, end: UInt32, read: @escaping (UInt32) -> UInt8, write: @escaping (UInt32, UInt8) -> Void) {
+            self.start = start; self.end = end; self.read = read; self.write = write
+        }
+    }
+
+    public init(ramMiB: Int) {
+        ramSize = max(1, ramMiB) << 20
+        ram = .allocate(capacity: ramSize)
+        ram.initialize(repeating: 0, count: ramSize)
+    }
+    deinit {
+        ram.deallocate()
+        rom?.deallocate()
+    }
+
+    /// Maps a system ROM image so that it ends at 1 MiB and at 4 GiB.
+    public func loadROM(_ image: [UInt8]) {
+        rom?.deallocate()
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: image.count)
+        image.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: image.count) }
+        rom = p
+        romSize = image.count
+    }
+
+    public func mapMMIO(_ region: MMIORegion) { regions.append(region) }
+
+    @inline(__always) private var romLowStart: UInt32 { 0x10_0000 - UInt32(romSize) }
+    @inline(__always) private var romHighStart: UInt32 { UInt32(truncatingIfNeeded: 0x1_0000_0000 - romSize) }
+
+    /// Offset into the ROM image for a physical address, if it lies in a ROM window.
+    @inline(__always) private func romOffset(_ a: UInt32) -> Int? {
+        guard romSize > 0 else { return nil }
+        if a >= romLowStart && a < 0x10_0000 { return Int(a - romLowStart) }
+        if a >= romHighStart { return Int(a - romHighStart) }
+        return nil
+    }
+
+    @inline(__always) private func isRAM(_ a: UInt32) -> Bool {
+        Int(a) < ramSize && !(a >= 0xA_0000 && a < 0x10_0000)
+    }
+
+    public func hostPage(containing address: UInt32, write: Bool) -> UnsafeMutablePointer<UInt8>? {
+        let page = address & ~0xFFF
+        if isRAM(page) {
+            for r in regions where r.start <= page | 0xFFF && r.end >= page { return nil }
+            return ram + Int(page)
+        }
+        if !write, let off = romOffset(page), let rom, off + 4096 <= romSize { return rom + off }
+        return nil
+    }
+
+    public func readPhysical(_ address: UInt32) -> UInt8 {
+        for r in regions where address >= r.start && address <= r.end { return r.read(address) }
+        if isRAM(address) { return ram[Int(address)] }
+        if let off = romOffset(address), let rom { return rom[off] }
+        return 0xFF
+    }
+
+    public func writePhysical(_ address: UInt32, _ value: UInt8) {
+        for r in regions where address >= r.start && address <= r.end { r.write(address, value); return }
+        if isRAM(address) { ram[Int(address)] = value }
+    }
+}

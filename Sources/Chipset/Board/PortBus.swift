@@ -1,0 +1,45 @@
+import CPUInterpreter
+
+/// A device on the I/O bus.
+public protocol IODevice: AnyObject {
+    func readPort(_ port: UInt16, size: Int) -> UInt32
+    func writePort(_ port: UInt16, size: Int, value: UInt32)
+}
+
+/// The 64 Ki I/O port space as a flat table of device indices. Unmapped ports read
+/// all ones and ignore writes. Word and dword accesses go to the device that owns
+/// the first port (as ISA devices decode them), or are split into bytes when no
+/// device owns it.
+public final class IOPortBus: PortBus {
+    private var owner = [UInt8](repeating: 0, count: 65536)
+    private var devices: [IODevice?] = [nil]
+    public private(set) var names: [String] = ["(unmapped)"]
+
+    public init() {}
+
+    public func map(_ ports: ClosedRange<UInt16>, _ device: IODevice, name: String) {
+        let index: Int
+        if let i = devices.firstIndex(where: { $0 === device }) { index = i }
+        else {
+            precondition(devices.count < 255, "too many I/O devices")
+            devices.append(device); names.append(name); index = devices.count - 1
+        }
+        for p in ports { owner[Int(p)] = UInt8(index) }
+    }
+
+    public func deviceName(at port: UInt16) -> String { names[Int(owner[Int(port)])] }
+
+    public func readPort(_ port: UInt16, size: Int) -> UInt32 {
+        if let d = devices[Int(owner[Int(port)])] { return d.readPort(port, size: size) }
+        if size == 1 { return 0xFF }
+        var v: UInt32 = 0
+        for k in 0..<size { v |= (readPort(port &+ UInt16(k), size: 1) & 0xFF) << (8 * k) }
+        return v
+    }
+
+    public func writePort(_ port: UInt16, size: Int, value: UInt32) {
+        if let d = devices[Int(owner[Int(port)])] { d.writePort(port, size: size, value: value); return }
+        if size == 1 { return }
+        for k in 0..<size { writePort(port &+ UInt16(k), size: 1, value: (value >> (8 * k)) & 0xFF) }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Chipset
+import CPUInterpreter
+import Foundation
+import ROMImages
+
+/// `pcemu bench`: runs built-in workload ROMs headless and reports guest MIPS.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure guest instructions per second on built-in workloads (use a release build).")
+
+    @Argument(help: "Workloads to run: realmode (default: all).")
+    var workloads: [String] = []
+
+    @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
+    var cpu: CPUModel = .i386
+
+    @Option(help: "Runs per workload; the median is reported.")
+    var runs = 3
+
+    static let builtInNames = ["realmode"]
+
+    static func rom(_ name: String) -> [UInt8]? {
+        switch name {
+        case "realmode": return Array(UnsafeBufferPointer(start: pcemu_bench_realmode_rom(), count: pcemu_bench_realmode_rom_size()))
+        default: return nil
+        }
+    }
+
+    func run() throws {
+        let selected = workloads.isEmpty ? Self.builtInNames : workloads
+        for name in selected {
+            guard let rom = Self.rom(name) else {
+                throw fail("unknown workload '\(name)'; known: \(Self.builtInNames.joined(separator: ", "))", status: ExitStatus.usage)
+            }
+            var results: [(instructions: UInt64, cycles: UInt64, wall: Double, cpu: Double, output: String)] = []
+            for _ in 0..<max(1, runs) {
+                var config = Machine.Configuration()
+                config.model = cpu
+                config.memoryMiB = 16
+                config.rom = rom
+                let machine = try Machine(config)
+                let cpu0 = clock()
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let outcome = machine.run()
+                let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                let cpuSeconds = Double(clock() - cpu0) / Double(CLOCKS_PER_SEC)
+                guard outcome == .guestExit(success: true, code: 0x10) else {
+                    throw fail("workload \(name) did not finish cleanly: \(outcome)", status: ExitStatus.guestFailure)
+                }
+                let text = String(decoding: machine.debugConsole.transcript, as: UTF8.self)
+                results.append((machine.cpu.instructionsRetired, machine.cpu.cycles, wall, cpuSeconds, text))
+            }
+            let median = results.sorted { $0.wall < $1.wall }[results.count / 2]
+            let checksum = median.output.split(separator: "\n").first { $0.contains("checksum") }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(no checksum line)"
+            print("\(name) [\(cpu.rawValue)]: \(checksum)")
+            print(String(format: "  %llu instructions, %llu cycles, wall %.3f s, cpu %.3f s, %.1f MIPS (median of %d)",
+                         median.instructions, median.cycles, median.wall, median.cpu,
+                         Double(median.instructions) / median.wall / 1e6, results.count))
+        }
+    }
+}
