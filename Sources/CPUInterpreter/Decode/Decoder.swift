@@ -3,15 +3,19 @@
 /// hands it the bytes it could fetch, and a result of length 0 means "needed more".
 struct Decoder {
     let table: UnsafeMutablePointer<UInt8>
+    /// `Handler` of each opcode on this model.
+    let handlers: UnsafeMutablePointer<UInt8>
     let model: CPUModel
 
     init(model: CPUModel) {
         self.model = model
         table = .allocate(capacity: 512)
         for (i, v) in Operands.table.enumerated() { table[i] = v }
+        handlers = .allocate(capacity: 512)
+        for (i, h) in Handler.table(for: model).enumerated() { handlers[i] = h.rawValue }
     }
 
-    func deallocate() { table.deallocate() }
+    func deallocate() { table.deallocate(); handlers.deallocate() }
 
     /// Decodes from `p` (at most `avail` bytes readable). `code32`: CS.D.
     /// Sets `tooLong` when the instruction exceeds the model's length limit.
@@ -56,6 +60,7 @@ struct Decoder {
         if opsize32 { pfx |= Prefix.operand32 }
         if addrsize32 { pfx |= Prefix.address32 }
         ins.op = UInt16(op)
+        ins.handler = handlers[op]
         let form = table[op]
         var segDefault: UInt8 = 3
         if form & Operands.modrm != 0 {

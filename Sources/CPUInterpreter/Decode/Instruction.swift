@@ -1,26 +1,77 @@
 /// One decoded instruction, as the decoder leaves it and the decode cache keeps it.
 /// A plain struct of integers: copying it costs no ARC traffic.
 public struct Instruction: Sendable {
-    /// 0x000-0x0FF: one-byte opcodes; 0x100-0x1FF: 0F xx.
-    public var op: UInt16 = 0
-    /// Bytes including prefixes; 0 means the bytes ran out before the instruction ended.
-    public var length: UInt8 = 0
-    public var modrm: UInt8 = 0
-    public var prefixes: UInt8 = 0
-    /// Segment register of the memory operand (default or override).
-    public var seg: UInt8 = 3
-    /// Effective-address registers (0xFF: none) and scale (shift count).
-    public var base: UInt8 = 0xFF
-    public var index: UInt8 = 0xFF
-    public var scale: UInt8 = 0
-    /// Base cycle cost for the CPU model (register or memory form).
-    public var cost: UInt16 = 0
-    public var disp: UInt32 = 0
-    public var imm: UInt32 = 0
-    /// Second immediate: the selector of a far pointer, or ENTER's nesting level.
-    public var imm2: UInt32 = 0
+    // Three machine words, so an instruction moves between the decode cache and the
+    // handlers in registers without packing and unpacking a dozen small fields:
+    //   a: op 0-15 | length 16-23 | modrm 24-31 | prefixes 32-39 | seg 40-43 | scale 44-45 | base 48-55 | index 56-63
+    //   b: disp 0-31 | imm 32-63
+    //   c: imm2 0-15 | cost 16-23 | handler 24-31
+    @usableFromInline var a: UInt64 = 0xFFFF_0300_0000_0000   // base = index = none, seg = DS
+    @usableFromInline var b: UInt64 = 0
+    @usableFromInline var c: UInt32 = 0
 
     public init() {}
+
+    /// 0x000-0x0FF: one-byte opcodes; 0x100-0x1FF: 0F xx.
+    @inlinable public var op: UInt16 {
+        get { UInt16(truncatingIfNeeded: a) }
+        set { a = (a & ~0xFFFF) | UInt64(newValue) }
+    }
+    /// Bytes including prefixes; 0 means the bytes ran out before the instruction ended.
+    @inlinable public var length: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 16) }
+        set { a = (a & ~(0xFF << 16)) | UInt64(newValue) << 16 }
+    }
+    @inlinable public var modrm: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 24) }
+        set { a = (a & ~(0xFF << 24)) | UInt64(newValue) << 24 }
+    }
+    @inlinable public var prefixes: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 32) }
+        set { a = (a & ~(0xFF << 32)) | UInt64(newValue) << 32 }
+    }
+    /// Segment register of the memory operand (default or override).
+    @inlinable public var seg: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 40) & 0xF }
+        set { a = (a & ~(0xF << 40)) | UInt64(newValue & 0xF) << 40 }
+    }
+    /// Effective-address scale (shift count 0-3).
+    @inlinable public var scale: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 44) & 3 }
+        set { a = (a & ~(0x3 << 44)) | UInt64(newValue & 3) << 44 }
+    }
+    /// Effective-address registers (0xFF: none).
+    @inlinable public var base: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 48) }
+        set { a = (a & ~(0xFF << 48)) | UInt64(newValue) << 48 }
+    }
+    @inlinable public var index: UInt8 {
+        get { UInt8(truncatingIfNeeded: a >> 56) }
+        set { a = (a & ~(0xFF << 56)) | UInt64(newValue) << 56 }
+    }
+    @inlinable public var disp: UInt32 {
+        get { UInt32(truncatingIfNeeded: b) }
+        set { b = (b & ~0xFFFF_FFFF) | UInt64(newValue) }
+    }
+    @inlinable public var imm: UInt32 {
+        get { UInt32(truncatingIfNeeded: b >> 32) }
+        set { b = (b & 0xFFFF_FFFF) | UInt64(newValue) << 32 }
+    }
+    /// Second immediate: the selector of a far pointer, or ENTER's nesting level.
+    @inlinable public var imm2: UInt32 {
+        get { c & 0xFFFF }
+        set { c = (c & 0xFFFF_0000) | (newValue & 0xFFFF) }
+    }
+    /// Base cycle cost for the CPU model (register or memory form), at most 255.
+    @inlinable public var cost: UInt16 {
+        get { UInt16(truncatingIfNeeded: c >> 16) & 0xFF }
+        set { c = (c & 0xFF00_FFFF) | UInt32(min(newValue, 255)) << 16 }
+    }
+    /// Which handler executes it (`Handler.rawValue`), chosen per CPU model at decode time.
+    @inlinable public var handler: UInt8 {
+        get { UInt8(truncatingIfNeeded: c >> 24) }
+        set { c = (c & 0x00FF_FFFF) | UInt32(newValue) << 24 }
+    }
 
     @inline(__always) public var reg: Int { Int(modrm >> 3) & 7 }
     @inline(__always) public var rm: Int { Int(modrm) & 7 }

@@ -1,129 +1,231 @@
-/// The opcode switch: one case per opcode (or opcode range), calling the instruction
-/// groups in Instructions/ and Protection/. Under whole-module optimisation this is a
-/// jump table; every case is a direct call.
+/// Dispatch: the decoder maps each opcode to a `Handler` once (per CPU model, so an
+/// opcode the model lacks maps to `.invalid`), and `execute` switches over that dense
+/// enum, which compiles to one jump table. Every case is a direct call.
+enum Handler: UInt8 {
+    case invalid = 0
+    case alu, pushSegment, popSegment, daa, das, aaa, aas, incRegister, decRegister, pushRegister, popRegister
+    case pusha, popa, bound, arpl, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
+    case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
+    case callFar, wait, pushf, popf, sahf, lahf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
+    case movRegister8Immediate, movRegisterImmediate, group2, retNear, les, lds, movRMImmediate
+    case enter, leave, retFar, int3, intN, into, iret, aam, aad, salc, xlat, escape, loop, portIO
+    case callRelative, jmpRelative, jmpFar, icebp, hlt, flagControl, group3, group4, group5
+    // 0F map
+    case group6, group7, loadAccessRightsOrLimit, clts, invd, movControlRegister, movTestRegister, msr, rdtsc
+    case cmov, setcc, cpuid, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
+    case xadd, cmpxchg8b, bswap
+
+    /// The handler of each of the 512 opcodes on `model`.
+    static func table(for model: CPUModel) -> [Handler] {
+        var t = [Handler](repeating: .invalid, count: 512)
+        for row in stride(from: 0, to: 0x40, by: 8) { for k in 0..<6 { t[row + k] = .alu } }
+        for o in [0x06, 0x0E, 0x16, 0x1E] { t[o] = .pushSegment }
+        for o in [0x07, 0x17, 0x1F] { t[o] = .popSegment }
+        t[0x27] = .daa; t[0x2F] = .das; t[0x37] = .aaa; t[0x3F] = .aas
+        for o in 0x40...0x47 { t[o] = .incRegister }
+        for o in 0x48...0x4F { t[o] = .decRegister }
+        for o in 0x50...0x57 { t[o] = .pushRegister }
+        for o in 0x58...0x5F { t[o] = .popRegister }
+        t[0x60] = .pusha; t[0x61] = .popa; t[0x62] = .bound; t[0x63] = .arpl
+        t[0x68] = .pushImmediate; t[0x6A] = .pushImmediate8; t[0x69] = .imulImmediate; t[0x6B] = .imulImmediate
+        t[0x6C] = .ins; t[0x6D] = .ins; t[0x6E] = .outs; t[0x6F] = .outs
+        for o in 0x70...0x7F { t[o] = .jcc }
+        for o in 0x80...0x83 { t[o] = .group1 }
+        t[0x84] = .test; t[0x85] = .test; t[0x86] = .xchg; t[0x87] = .xchg
+        for o in 0x88...0x8B { t[o] = .mov }
+        t[0x8C] = .movFromSegment; t[0x8D] = .lea; t[0x8E] = .movToSegment; t[0x8F] = .popRM
+        t[0x90] = .nop
+        for o in 0x91...0x97 { t[o] = .xchgAccumulator }
+        t[0x98] = .convert; t[0x99] = .convert; t[0x9A] = .callFar; t[0x9B] = .wait
+        t[0x9C] = .pushf; t[0x9D] = .popf; t[0x9E] = .sahf; t[0x9F] = .lahf
+        for o in 0xA0...0xA3 { t[o] = .movOffset }
+        t[0xA4] = .movs; t[0xA5] = .movs; t[0xA6] = .cmps; t[0xA7] = .cmps
+        t[0xA8] = .testAccumulator; t[0xA9] = .testAccumulator
+        t[0xAA] = .stos; t[0xAB] = .stos; t[0xAC] = .lods; t[0xAD] = .lods; t[0xAE] = .scas; t[0xAF] = .scas
+        for o in 0xB0...0xB7 { t[o] = .movRegister8Immediate }
+        for o in 0xB8...0xBF { t[o] = .movRegisterImmediate }
+        for o in [0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3] { t[o] = .group2 }
+        t[0xC2] = .retNear; t[0xC3] = .retNear; t[0xC4] = .les; t[0xC5] = .lds
+        t[0xC6] = .movRMImmediate; t[0xC7] = .movRMImmediate; t[0xC8] = .enter; t[0xC9] = .leave
+        t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .int3; t[0xCD] = .intN; t[0xCE] = .into; t[0xCF] = .iret
+        t[0xD4] = .aam; t[0xD5] = .aad; t[0xD6] = .salc; t[0xD7] = .xlat
+        for o in 0xD8...0xDF { t[o] = .escape }
+        for o in 0xE0...0xE3 { t[o] = .loop }
+        for o in [0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF] { t[o] = .portIO }
+        t[0xE8] = .callRelative; t[0xE9] = .jmpRelative; t[0xEB] = .jmpRelative; t[0xEA] = .jmpFar
+        if model != .i286 { t[0xF1] = .icebp }      // on the 286, F1 is a prefix
+        t[0xF4] = .hlt
+        for o in [0xF5, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD] { t[o] = .flagControl }
+        t[0xF6] = .group3; t[0xF7] = .group3; t[0xFE] = .group4; t[0xFF] = .group5
+        // 0F map: the 286 has only 0F 00-03 and 06 (LOADALL is not emulated).
+        let x = 0x100
+        t[x + 0x00] = .group6; t[x + 0x01] = .group7
+        t[x + 0x02] = .loadAccessRightsOrLimit; t[x + 0x03] = .loadAccessRightsOrLimit; t[x + 0x06] = .clts
+        guard model != .i286 else { return t }
+        for o in 0x20...0x23 { t[x + o] = .movControlRegister }
+        if model <= .i486 { t[x + 0x24] = .movTestRegister; t[x + 0x26] = .movTestRegister }
+        for o in 0x80...0x8F { t[x + o] = .jcc }
+        for o in 0x90...0x9F { t[x + o] = .setcc }
+        t[x + 0xA0] = .pushSegment; t[x + 0xA1] = .popSegment; t[x + 0xA8] = .pushSegment; t[x + 0xA9] = .popSegment
+        for o in [0xA3, 0xAB, 0xB3, 0xBB, 0xBA] { t[x + o] = .bitTest }
+        for o in [0xA4, 0xA5, 0xAC, 0xAD] { t[x + o] = .doubleShift }
+        t[x + 0xAF] = .imulRM; t[x + 0xB2] = .lss; t[x + 0xB4] = .lfs; t[x + 0xB5] = .lgs
+        for o in [0xB6, 0xB7, 0xBE, 0xBF] { t[x + o] = .movExtend }
+        t[x + 0xBC] = .bitScan; t[x + 0xBD] = .bitScan
+        guard model >= .i486 else { return t }
+        t[x + 0x08] = .invd; t[x + 0x09] = .invd
+        t[x + 0xB0] = .cmpxchg; t[x + 0xB1] = .cmpxchg; t[x + 0xC0] = .xadd; t[x + 0xC1] = .xadd
+        for o in 0xC8...0xCF { t[x + o] = .bswap }
+        guard model >= .pentium else { return t }
+        t[x + 0x30] = .msr; t[x + 0x32] = .msr; t[x + 0x31] = .rdtsc; t[x + 0xA2] = .cpuid; t[x + 0xC7] = .cmpxchg8b
+        guard model >= .p6 else { return t }
+        for o in 0x40...0x4F { t[x + o] = .cmov }
+        return t
+    }
+}
+
 extension CPU {
     @inline(__always)
     func execute(_ ins: Instruction) throws(Fault) {
         let op = Int(ins.op)
-        switch op {
-        case 0x00...0x05, 0x08...0x0D, 0x10...0x15, 0x18...0x1D,
-             0x20...0x25, 0x28...0x2D, 0x30...0x35, 0x38...0x3D:
-            try aluForm(ins)
-        case 0x06, 0x0E, 0x16, 0x1E: try pushSegment(op >> 3, ins)
-        case 0x07, 0x17, 0x1F: try popSegment(op >> 3, ins)
-        case 0x27: try checkLock(ins, lockable: false); daa()
-        case 0x2F: try checkLock(ins, lockable: false); das()
-        case 0x37: try checkLock(ins, lockable: false); asciiAdjust(subtract: false)
-        case 0x3F: try checkLock(ins, lockable: false); asciiAdjust(subtract: true)
-        case 0x40...0x47:
+        switch Handler(rawValue: ins.handler).unsafelyUnwrapped {
+        case .invalid: throw Fault.invalidOpcode
+        case .alu: try aluForm(ins)
+        case .pushSegment: try pushSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), ins)
+        case .popSegment: try popSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A1 ? Seg.fs : Seg.gs), ins)
+        case .daa: try checkLock(ins, lockable: false); daa()
+        case .das: try checkLock(ins, lockable: false); das()
+        case .aaa: try checkLock(ins, lockable: false); asciiAdjust(subtract: false)
+        case .aas: try checkLock(ins, lockable: false); asciiAdjust(subtract: true)
+        case .incRegister:
             try checkLock(ins, lockable: false)
             writeReg(op & 7, ins.vsize, inc(readReg(op & 7, ins.vsize), ins.vsize))
-        case 0x48...0x4F:
+        case .decRegister:
             try checkLock(ins, lockable: false)
             writeReg(op & 7, ins.vsize, dec(readReg(op & 7, ins.vsize), ins.vsize))
-        case 0x50...0x57:
+        case .pushRegister:
             try checkLock(ins, lockable: false)
             // PUSH SP pushes the value before the push (286 and later).
             try push(readReg(op & 7, ins.vsize), ins.vsize)
-        case 0x58...0x5F:
+        case .popRegister:
             try checkLock(ins, lockable: false)
             let v = try pop(ins.vsize)
             writeReg(op & 7, ins.vsize, v)
-        case 0x60: try checkLock(ins, lockable: false); try pusha(ins)
-        case 0x61: try checkLock(ins, lockable: false); try popa(ins)
-        case 0x62: try bound(ins)
-        case 0x63: try arpl(ins)
-        case 0x68: try checkLock(ins, lockable: false); try push(ins.imm, ins.vsize)
-        case 0x6A: try checkLock(ins, lockable: false); try push(signExtend8(ins.imm), ins.vsize)
-        case 0x69, 0x6B:
+        case .pusha: try checkLock(ins, lockable: false); try pusha(ins)
+        case .popa: try checkLock(ins, lockable: false); try popa(ins)
+        case .bound: try bound(ins)
+        case .arpl: try arpl(ins)
+        case .pushImmediate: try checkLock(ins, lockable: false); try push(ins.imm, ins.vsize)
+        case .pushImmediate8: try checkLock(ins, lockable: false); try push(signExtend8(ins.imm), ins.vsize)
+        case .imulImmediate:
             try checkLock(ins, lockable: false)
             let imm = op == 0x6B ? signExtend8(ins.imm) : ins.imm
             writeReg(ins.reg, ins.vsize, multiplySigned(try readRM(ins, ins.vsize), imm, ins.vsize))
-        case 0x6C, 0x6D: try stringInstruction(ins, .ins)
-        case 0x6E, 0x6F: try stringInstruction(ins, .outs)
-        case 0x70...0x7F: try jcc(ins)
-        case 0x80...0x83: try group1(ins)
-        case 0x84, 0x85:
+        case .ins: try stringInstruction(ins, .ins)
+        case .outs: try stringInstruction(ins, .outs)
+        case .jcc: try jcc(ins)
+        case .group1: try group1(ins)
+        case .test:
             try checkLock(ins, lockable: false)
             let size = operandSize(ins)
             _ = alu(4, try readRM(ins, size), readReg(ins.reg, size), size)
-        case 0x86, 0x87: try xchg(ins)
-        case 0x88...0x8B: try movForm(ins)
-        case 0x8C: try movFromSegment(ins)
-        case 0x8D: try lea(ins)
-        case 0x8E: try movToSegment(ins)
-        case 0x8F: try popRM(ins)
-        case 0x90:
-            try checkLock(ins, lockable: false)    // NOP (XCHG eAX,eAX)
-        case 0x91...0x97:
+        case .xchg: try xchg(ins)
+        case .mov: try movForm(ins)
+        case .movFromSegment: try movFromSegment(ins)
+        case .lea: try lea(ins)
+        case .movToSegment: try movToSegment(ins)
+        case .popRM: try popRM(ins)
+        case .nop: try checkLock(ins, lockable: false)
+        case .xchgAccumulator:
             try checkLock(ins, lockable: false)
             let a = readReg(Reg.eax, ins.vsize)
             writeReg(Reg.eax, ins.vsize, readReg(op & 7, ins.vsize))
             writeReg(op & 7, ins.vsize, a)
-        case 0x98, 0x99: try checkLock(ins, lockable: false); convert(ins)
-        case 0x9A: try directFar(ins, call: true)
-        case 0x9B: try wait(ins)
-        case 0x9C: try checkLock(ins, lockable: false); try pushf(ins)
-        case 0x9D: try checkLock(ins, lockable: false); try popf(ins)
-        case 0x9E: try checkLock(ins, lockable: false); sahf()
-        case 0x9F: try checkLock(ins, lockable: false); lahf()
-        case 0xA0...0xA3: try movOffset(ins)
-        case 0xA4, 0xA5: try stringInstruction(ins, .movs)
-        case 0xA6, 0xA7: try stringInstruction(ins, .cmps)
-        case 0xA8, 0xA9:
+        case .convert: try checkLock(ins, lockable: false); convert(ins)
+        case .callFar: try directFar(ins, call: true)
+        case .wait: try wait(ins)
+        case .pushf: try checkLock(ins, lockable: false); try pushf(ins)
+        case .popf: try checkLock(ins, lockable: false); try popf(ins)
+        case .sahf: try checkLock(ins, lockable: false); sahf()
+        case .lahf: try checkLock(ins, lockable: false); lahf()
+        case .movOffset: try movOffset(ins)
+        case .movs: try stringInstruction(ins, .movs)
+        case .cmps: try stringInstruction(ins, .cmps)
+        case .testAccumulator:
             try checkLock(ins, lockable: false)
             let size = operandSize(ins)
             _ = alu(4, readReg(Reg.eax, size), ins.imm & sizeMask(size), size)
-        case 0xAA, 0xAB: try stringInstruction(ins, .stos)
-        case 0xAC, 0xAD: try stringInstruction(ins, .lods)
-        case 0xAE, 0xAF: try stringInstruction(ins, .scas)
-        case 0xB0...0xB7: try checkLock(ins, lockable: false); setReg8(op & 7, UInt8(truncatingIfNeeded: ins.imm))
-        case 0xB8...0xBF: try checkLock(ins, lockable: false); writeReg(op & 7, ins.vsize, ins.imm)
-        case 0xC0, 0xC1, 0xD0...0xD3: try group2(ins)
-        case 0xC2, 0xC3: try retNear(ins)
-        case 0xC4: try loadFarPointer(ins, Seg.es)
-        case 0xC5: try loadFarPointer(ins, Seg.ds)
-        case 0xC6, 0xC7:
+        case .stos: try stringInstruction(ins, .stos)
+        case .lods: try stringInstruction(ins, .lods)
+        case .scas: try stringInstruction(ins, .scas)
+        case .movRegister8Immediate: try checkLock(ins, lockable: false); setReg8(op & 7, UInt8(truncatingIfNeeded: ins.imm))
+        case .movRegisterImmediate: try checkLock(ins, lockable: false); writeReg(op & 7, ins.vsize, ins.imm)
+        case .group2: try group2(ins)
+        case .retNear: try retNear(ins)
+        case .les: try loadFarPointer(ins, Seg.es)
+        case .lds: try loadFarPointer(ins, Seg.ds)
+        case .movRMImmediate:
             try checkLock(ins, lockable: false)
             guard ins.reg == 0 else { throw Fault.invalidOpcode }
             try writeRM(ins, operandSize(ins), ins.imm)
-        case 0xC8: try checkLock(ins, lockable: false); try enter(ins)
-        case 0xC9: try checkLock(ins, lockable: false); try leave(ins)
-        case 0xCA, 0xCB: try retFar(ins)
-        case 0xCC: try checkLock(ins, lockable: false); try softwareInterrupt(3)
-        case 0xCD: try checkLock(ins, lockable: false); try softwareInterrupt(UInt8(ins.imm))
-        case 0xCE:
+        case .enter: try checkLock(ins, lockable: false); try enter(ins)
+        case .leave: try checkLock(ins, lockable: false); try leave(ins)
+        case .retFar: try retFar(ins)
+        case .int3: try checkLock(ins, lockable: false); try softwareInterrupt(3)
+        case .intN: try checkLock(ins, lockable: false); try softwareInterrupt(UInt8(ins.imm))
+        case .into:
             try checkLock(ins, lockable: false)
-            if of { try softwareInterrupt(4); cycles &+= UInt64(costs.branchTakenExtra) }
-        case 0xCF: try iret(ins)
-        case 0xD4: try checkLock(ins, lockable: false); try aam(ins.imm)
-        case 0xD5: try checkLock(ins, lockable: false); aad(ins.imm)
-        case 0xD6: try checkLock(ins, lockable: false); salc()
-        case 0xD7: try xlat(ins)
-        case 0xD8...0xDF: try floatingPointEscape(ins)
-        case 0xE0...0xE3: try loop(ins)
-        case 0xE4...0xE7, 0xEC...0xEF: try portIO(ins)
-        case 0xE8: try callRelative(ins)
-        case 0xE9, 0xEB: try jmpRelative(ins)
-        case 0xEA: try directFar(ins, call: false)
-        case 0xF1: try checkLock(ins, lockable: false); try softwareInterrupt(1)   // ICEBP (386+)
-        case 0xF4: try hlt(ins)
-        case 0xF5, 0xF8...0xFD: try flagControl(ins)
-        case 0xF6, 0xF7: try group3(ins)
-        case 0xFE: try group4(ins)
-        case 0xFF: try group5(ins)
-        case 0x100...0x1FF: try executeTwoByte(ins)
-        default:
-            // 0x64-0x67 on the 286 (not prefixes there), and nothing else reaches here.
-            throw Fault.invalidOpcode
+            if of { try softwareInterrupt(4); cycles &+= UInt64(costs.interruptCost) }
+        case .iret: try iret(ins)
+        case .aam: try checkLock(ins, lockable: false); try aam(ins.imm)
+        case .aad: try checkLock(ins, lockable: false); aad(ins.imm)
+        case .salc: try checkLock(ins, lockable: false); salc()
+        case .xlat: try xlat(ins)
+        case .escape: try floatingPointEscape(ins)
+        case .loop: try loop(ins)
+        case .portIO: try portIO(ins)
+        case .callRelative: try callRelative(ins)
+        case .jmpRelative: try jmpRelative(ins)
+        case .jmpFar: try directFar(ins, call: false)
+        case .icebp: try checkLock(ins, lockable: false); try softwareInterrupt(1)
+        case .hlt: try hlt(ins)
+        case .flagControl: try flagControl(ins)
+        case .group3: try group3(ins)
+        case .group4: try group4(ins)
+        case .group5: try group5(ins)
+        case .group6: try group6(ins)
+        case .group7: try group7(ins)
+        case .loadAccessRightsOrLimit: try loadAccessRightsOrLimit(ins)
+        case .clts: try checkLock(ins, lockable: false); try clts()
+        case .invd: try checkLock(ins, lockable: false); try requireCPL0()   // no caches to write back
+        case .movControlRegister, .movTestRegister: try checkLock(ins, lockable: false); try movControlRegister(ins)
+        case .msr: try checkLock(ins, lockable: false); try msr(write: op == 0x130)
+        case .rdtsc: try checkLock(ins, lockable: false); try rdtsc()
+        case .cmov: try cmov(ins)
+        case .setcc: try setcc(ins)
+        case .cpuid: try checkLock(ins, lockable: false); cpuid()
+        case .bitTest: try bitTest(ins)
+        case .doubleShift: try doubleShift(ins)
+        case .imulRM:
+            try checkLock(ins, lockable: false)
+            writeReg(ins.reg, ins.vsize, multiplySigned(readReg(ins.reg, ins.vsize), try readRM(ins, ins.vsize), ins.vsize))
+        case .cmpxchg: try cmpxchg(ins)
+        case .lss: try loadFarPointer(ins, Seg.ss)
+        case .lfs: try loadFarPointer(ins, Seg.fs)
+        case .lgs: try loadFarPointer(ins, Seg.gs)
+        case .movExtend: try movExtend(ins)
+        case .bitScan: try bitScan(ins)
+        case .xadd: try xadd(ins)
+        case .cmpxchg8b: try cmpxchg8b(ins)
+        case .bswap: try checkLock(ins, lockable: false); bswap(ins)
         }
     }
 
     /// FE: INC/DEC Eb.
     func group4(_ ins: Instruction) throws(Fault) {
         switch ins.reg {
-        case 0: try checkLock(ins, lockable: true); try modifyRM(ins, 0) { v in inc(v, 0) }
-        case 1: try checkLock(ins, lockable: true); try modifyRM(ins, 0) { v in dec(v, 0) }
+        case 0: try checkLock(ins, lockable: true); let (t, v) = try beginRMW(ins, 0); try endRMW(t, 0, inc(v, 0))
+        case 1: try checkLock(ins, lockable: true); let (t, v) = try beginRMW(ins, 0); try endRMW(t, 0, dec(v, 0))
         default: throw Fault.invalidOpcode
         }
     }
@@ -132,8 +234,8 @@ extension CPU {
     func group5(_ ins: Instruction) throws(Fault) {
         let size = ins.vsize
         switch ins.reg {
-        case 0: try checkLock(ins, lockable: true); try modifyRM(ins, size) { v in inc(v, size) }
-        case 1: try checkLock(ins, lockable: true); try modifyRM(ins, size) { v in dec(v, size) }
+        case 0: try checkLock(ins, lockable: true); let (t, v) = try beginRMW(ins, size); try endRMW(t, size, inc(v, size))
+        case 1: try checkLock(ins, lockable: true); let (t, v) = try beginRMW(ins, size); try endRMW(t, size, dec(v, size))
         case 2: try indirectNear(ins, call: true)
         case 3: try indirectFar(ins, call: true)
         case 4: try indirectNear(ins, call: false)
@@ -149,66 +251,5 @@ extension CPU {
     func pushRM(_ ins: Instruction) throws(Fault) {
         let v = try readRM(ins, ins.vsize)
         try push(v, ins.vsize)
-    }
-
-    /// The 0F map. The 286 knows only 0F 00-06.
-    func executeTwoByte(_ ins: Instruction) throws(Fault) {
-        let op = Int(ins.op) & 0xFF
-        if model == .i286 && op > 0x06 { throw Fault.invalidOpcode }
-        switch op {
-        case 0x00: try group6(ins)
-        case 0x01: try group7(ins)
-        case 0x02, 0x03: try loadAccessRightsOrLimit(ins)
-        case 0x06: try checkLock(ins, lockable: false); try clts()
-        case 0x08, 0x09:
-            guard model.has486Instructions else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); try requireCPL0()      // INVD, WBINVD: no caches to write back
-        case 0x20...0x23: try checkLock(ins, lockable: false); try movControlRegister(ins)
-        case 0x24, 0x26:
-            guard model <= .i486 else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); try movControlRegister(ins)
-        case 0x30, 0x32:
-            guard model >= .pentium else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); try msr(write: op == 0x30)
-        case 0x31:
-            guard model >= .pentium else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); try rdtsc()
-        case 0x40...0x4F:
-            guard model.hasCMOV else { throw Fault.invalidOpcode }
-            try cmov(ins)
-        case 0x80...0x8F: try jcc(ins)
-        case 0x90...0x9F: try setcc(ins)
-        case 0xA0: try pushSegment(Seg.fs, ins)
-        case 0xA1: try popSegment(Seg.fs, ins)
-        case 0xA2:
-            guard model.hasCPUID else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); cpuid()
-        case 0xA3, 0xAB, 0xB3, 0xBB, 0xBA: try bitTest(ins)
-        case 0xA4, 0xA5, 0xAC, 0xAD: try doubleShift(ins)
-        case 0xA8: try pushSegment(Seg.gs, ins)
-        case 0xA9: try popSegment(Seg.gs, ins)
-        case 0xAF:
-            try checkLock(ins, lockable: false)
-            writeReg(ins.reg, ins.vsize, multiplySigned(readReg(ins.reg, ins.vsize), try readRM(ins, ins.vsize), ins.vsize))
-        case 0xB0, 0xB1:
-            guard model.has486Instructions else { throw Fault.invalidOpcode }
-            try cmpxchg(ins)
-        case 0xB2: try loadFarPointer(ins, Seg.ss)
-        case 0xB4: try loadFarPointer(ins, Seg.fs)
-        case 0xB5: try loadFarPointer(ins, Seg.gs)
-        case 0xB6, 0xB7, 0xBE, 0xBF: try movExtend(ins)
-        case 0xBC, 0xBD: try bitScan(ins)
-        case 0xC0, 0xC1:
-            guard model.has486Instructions else { throw Fault.invalidOpcode }
-            try xadd(ins)
-        case 0xC7:
-            guard model >= .pentium else { throw Fault.invalidOpcode }
-            try cmpxchg8b(ins)
-        case 0xC8...0xCF:
-            guard model.has486Instructions else { throw Fault.invalidOpcode }
-            try checkLock(ins, lockable: false); bswap(ins)
-        default:
-            throw Fault.invalidOpcode     // includes 0F 0B UD2
-        }
     }
 }

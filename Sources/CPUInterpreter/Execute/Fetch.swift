@@ -11,9 +11,9 @@ extension CPU {
             let i = TLB.index(vpn)
             if tlb.readTag[i] == vpn {
                 let pa = (tlb.readPhysPage[i] << 12) | (la & 0xFFF)
-                let slot = icache.slot(pa)
+                let slot = DecodeCache.slot(pa)
                 let code32 = codeIs32
-                if icache.tagAddress[slot] == pa && icache.tagKey[slot] == icache.key(pa, code32: code32) {
+                if icache.tags[slot] == DecodeCache.tag(pa, code32: code32) {
                     return icache.entries[slot]
                 }
                 let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!
@@ -30,10 +30,9 @@ extension CPU {
         // SDM: an instruction longer than the model's limit raises #GP(0).
         if tooLong || ins.length == 0 { throw Fault.generalProtection(0) }
         ins.cost = costs.cost(of: ins)
-        if !pageHoldsCode(pa >> 12) { markCodePage(pa >> 12) }
+        markCode(pa, length: Int(ins.length))
         icache.entries[slot] = ins
-        icache.tagAddress[slot] = pa
-        icache.tagKey[slot] = icache.key(pa, code32: code32)
+        icache.tags[slot] = DecodeCache.tag(pa, code32: code32)
         return ins
     }
 

@@ -18,18 +18,21 @@ extension CPU {
         else { writeReg(ins.rm, size, v) }
     }
 
-    /// Read-modify-write of the r/m operand: the destination is checked for writing
-    /// before anything is read, so a fault leaves memory and registers untouched.
-    @inline(__always) func modifyRM(_ ins: Instruction, _ size: Int, _ f: (UInt32) throws(Fault) -> UInt32) throws(Fault) {
+    /// Read-modify-write of the r/m operand, in two steps without closures (a closure
+    /// capturing self costs a retain/release pair per instruction): `beginRMW` checks the
+    /// destination for writing before anything is read, so a fault leaves memory and
+    /// registers untouched, and returns the current value; `endRMW` stores the result.
+    @inline(__always) func beginRMW(_ ins: Instruction, _ size: Int) throws(Fault) -> (RMWTarget, UInt32) {
         if ins.hasMemoryOperand {
-            let s = Int(ins.seg)
-            let off = effectiveAddress(ins)
-            let la = try linearAddress(s, off, size, SegmentAccess.readable | SegmentAccess.writable)
-            let v = try readLinear(la, size)
-            try writeLinear(la, size, try f(v))
-        } else {
-            writeReg(ins.rm, size, try f(readReg(ins.rm, size)))
+            let la = try linearAddress(Int(ins.seg), effectiveAddress(ins), size,
+                                       SegmentAccess.readable | SegmentAccess.writable)
+            return (RMWTarget(linear: la, register: -1), try readLinear(la, size))
         }
+        return (RMWTarget(linear: 0, register: ins.rm), readReg(ins.rm, size))
+    }
+
+    @inline(__always) func endRMW(_ t: RMWTarget, _ size: Int, _ v: UInt32) throws(Fault) {
+        if t.register < 0 { try writeLinear(t.linear, size, v) } else { writeReg(t.register, size, v) }
     }
 
     /// Operand size of a byte/word-or-dword instruction pair: the low opcode bit picks.
@@ -52,4 +55,11 @@ extension CPU {
         guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
         eip = t
     }
+}
+
+/// Where a read-modify-write instruction stores its result.
+struct RMWTarget {
+    let linear: UInt32
+    /// The register number, or -1 for memory at `linear`.
+    let register: Int
 }

@@ -24,7 +24,7 @@ extension CPU {
             try checkLock(ins, lockable: op != 7)
             let s = readReg(ins.reg, size)
             if op == 7 { _ = alu(7, try readRM(ins, size), s, size) }
-            else { try modifyRM(ins, size) { d in alu(op, d, s, size) } }
+            else { let (t, d) = try beginRMW(ins, size); try endRMW(t, size, alu(op, d, s, size)) }
         case 2, 3:
             try checkLock(ins, lockable: false)
             let r = alu(op, readReg(ins.reg, size), try readRM(ins, size), size)
@@ -44,7 +44,7 @@ extension CPU {
         let imm = ins.op == 0x83 ? signExtend8(ins.imm) & sizeMask(size) : ins.imm & sizeMask(size)
         try checkLock(ins, lockable: op != 7)
         if op == 7 { _ = alu(7, try readRM(ins, size), imm, size) }
-        else { try modifyRM(ins, size) { d in alu(op, d, imm, size) } }
+        else { let (t, d) = try beginRMW(ins, size); try endRMW(t, size, alu(op, d, imm, size)) }
     }
 
     @inline(__always) func inc(_ v: UInt32, _ size: Int) -> UInt32 {
@@ -76,10 +76,10 @@ extension CPU {
             _ = alu(4, try readRM(ins, size), ins.imm & sizeMask(size), size)
         case 2:
             try checkLock(ins, lockable: true)
-            try modifyRM(ins, size) { v in ~v & sizeMask(size) }
+            let (t, v) = try beginRMW(ins, size); try endRMW(t, size, ~v & sizeMask(size))
         case 3:
             try checkLock(ins, lockable: true)
-            try modifyRM(ins, size) { v in neg(v, size) }
+            let (t, v) = try beginRMW(ins, size); try endRMW(t, size, neg(v, size))
         case 4:
             try checkLock(ins, lockable: false)
             try multiplyUnsigned(try readRM(ins, size), size)
@@ -114,7 +114,6 @@ extension CPU {
             upper = UInt32(truncatingIfNeeded: r >> 32); lower = UInt32(truncatingIfNeeded: r)
         }
         setFlagsSZP(lower, size, cf: upper != 0, of: upper != 0)
-        cycles &+= UInt64(costs.multiplyExtra(size: size, operand: s))
     }
 
     /// One-operand IMUL: CF = OF = (the product does not fit the lower half, sign-extended).
@@ -135,7 +134,6 @@ extension CPU {
             fits = r == Int64(Int32(truncatingIfNeeded: r)); lower = UInt32(truncatingIfNeeded: r)
         }
         setFlagsSZP(lower, size, cf: !fits, of: !fits)
-        cycles &+= UInt64(costs.multiplyExtra(size: size, operand: s))
     }
 
     /// Two- and three-operand IMUL (0F AF, 69, 6B): the product truncated to the operand size.

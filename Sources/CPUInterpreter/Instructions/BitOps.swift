@@ -72,6 +72,5 @@ extension CPU {
         let index = ins.op == 0x1BC ? UInt32(v.trailingZeroBitCount) : UInt32(31 - v.leadingZeroBitCount)
         writeReg(ins.reg, size, index)
         setFlag(Flag.zf, false)
-        cycles &+= UInt64(costs.bitScanExtra(index: index))
     }
 }

@@ -23,8 +23,8 @@ extension CPU {
         try checkLock(ins, lockable: true)
         let size = operandSize(ins)
         let r = readReg(ins.reg, size)
-        var old: UInt32 = 0
-        try modifyRM(ins, size) { v in old = v; return r }
+        let (t, old) = try beginRMW(ins, size)
+        try endRMW(t, size, r)
         writeReg(ins.reg, size, old)
     }
 
@@ -100,8 +100,8 @@ extension CPU {
         let size = ins.op & 1 == 0 ? 0 : ins.vsize
         let s = readReg(ins.reg, size)
         if ins.hasMemoryOperand {
-            var old: UInt32 = 0
-            try modifyRM(ins, size) { d in old = d; return alu(0, d, s, size) }
+            let (t, old) = try beginRMW(ins, size)
+            try endRMW(t, size, alu(0, old, s, size))
             writeReg(ins.reg, size, old)
         } else {
             // The source is written first, so XADD r,r with one register leaves the sum.
@@ -119,12 +119,9 @@ extension CPU {
         let size = ins.op & 1 == 0 ? 0 : ins.vsize
         let acc = readReg(Reg.eax, size)
         let s = readReg(ins.reg, size)
-        var old: UInt32 = 0
-        try modifyRM(ins, size) { d in
-            old = d
-            _ = alu(7, acc, d, size)
-            return acc == d ? s : d
-        }
+        let (t, old) = try beginRMW(ins, size)
+        _ = alu(7, acc, old, size)
+        try endRMW(t, size, acc == old ? s : old)
         if acc != old { writeReg(Reg.eax, size, old) }
     }
 

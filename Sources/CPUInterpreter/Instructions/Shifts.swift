@@ -16,13 +16,14 @@ extension CPU {
         default: raw = UInt32(reg8(1))
         }
         let count = raw & 0x1F
-        cycles &+= UInt64(costs.shiftExtra(count: count))
+        cycles &+= UInt64(costs.shiftExtra(op: ins.op, count: count))
         if count == 0 {
             _ = try readRM(ins, size)    // the operand is still read (and may fault)
             return
         }
         let op = ins.reg
-        try modifyRM(ins, size) { v in shift(op, v, count, size) }
+        let (t, v) = try beginRMW(ins, size)
+        try endRMW(t, size, shift(op, v, count, size))
     }
 
     /// One shift or rotate of `v` (masked to `size`) by `count` in 1…31.
@@ -103,7 +104,8 @@ extension CPU {
         if count == 0 { _ = try readRM(ins, size); return }
         let s = readReg(ins.reg, size)
         let left = ins.op < 0x1A8
-        try modifyRM(ins, size) { d in
+        let (target, d) = try beginRMW(ins, size)
+        do {
             let c = UInt64(count)
             var r: UInt32
             var carry: Bool
@@ -131,7 +133,7 @@ extension CPU {
             }
             let msb = signBit(size)
             setFlagsSZP(r, size, cf: carry, of: (r & msb) != (d & msb))
-            return r
+            try endRMW(target, size, r)
         }
     }
 }

@@ -3,7 +3,7 @@
 /// so a hit costs one compare and one add. Pages that are not plain RAM (MMIO, ROM for
 /// writes, pages holding decoded code for writes, unmapped space) never get an entry
 /// and always take the slow path.
-final class TLB {
+struct TLB {
     static let entryCount = 1024
     static let invalidTag: UInt32 = 0xFFFF_FFFF
 
@@ -29,7 +29,8 @@ final class TLB {
         writePhysPage.initialize(repeating: 0, count: Self.entryCount)
         flush()
     }
-    deinit {
+    /// A struct of raw pointers (no ARC on the hot path); the CPU frees it in its deinit.
+    func deallocate() {
         readTag.deallocate(); readAddend.deallocate(); readPhysPage.deallocate()
         writeTag.deallocate(); writeAddend.deallocate(); writePhysPage.deallocate()
     }

@@ -55,11 +55,9 @@ extension CPU {
         guard protectedMode && !v86Mode else { throw Fault.invalidOpcode }
         try checkLock(ins, lockable: false)
         let src = readReg(ins.reg, 1)
-        var changed = false
-        try modifyRM(ins, 1) { d in
-            if d & 3 < src & 3 { changed = true; return (d & ~3) | (src & 3) }
-            return d
-        }
+        let (t, d) = try beginRMW(ins, 1)
+        let changed = d & 3 < src & 3
+        try endRMW(t, 1, changed ? (d & ~3) | (src & 3) : d)
         setFlag(Flag.zf, changed)
     }
 }

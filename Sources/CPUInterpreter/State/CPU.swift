@@ -70,6 +70,8 @@ public final class CPU {
 
     // MARK: Memory fast path
     let tlb: TLB
+    /// Reserved for a one-entry fetch-page memo (invalidated with the decode cache).
+    var fetchPageTag: UInt32 = TLB.invalidTag
     var lastWalkAllowsUserRead = false
     var lastWalkAllowsUserWrite = false
     let icache: DecodeCache
@@ -98,6 +100,9 @@ public final class CPU {
         regs.deallocate(); segSelector.deallocate(); segBase.deallocate()
         segLimit.deallocate(); segAttr.deallocate(); segAccess.deallocate()
         decoder.deallocate()
+        tlb.deallocate()
+        icache.deallocate()
+        costs.deallocate()
     }
 
     /// The state after RESET (SDM vol. 3, table 9-1): real mode, CS:IP = F000:FFF0 with
