@@ -55,7 +55,7 @@ public final class CPU {
     /// MOV SS / POP SS / STI inhibit interrupts for one instruction.
     var interruptShadow = false
     /// The last fault delivered (for the debugger and tests).
-    public internal(set) var lastFault: Fault?
+    public var lastFault: Fault?
 
     // MARK: The outside world
     /// Receives every protection check when set (the explain trace); nil costs one branch.
