@@ -24,11 +24,26 @@ struct Run: ParsableCommand {
     @Option(help: "Where port 0xE9 output goes: stdout (default), none, or a file path.")
     var debugcon: String = "stdout"
 
+    @Option(help: "I/O port of the POST-code latch (0x80 on PCs; test386.asm uses 0x190).")
+    var postPort: String = "0x80"
+
     @Option(help: "Stop after this many CPU cycles.")
     var maxCycles: UInt64?
 
     @ArgumentParser.Flag(help: "Run without a window.")
     var headless = false
+
+    @ArgumentParser.Flag(help: "Print every protection check (rule, values compared, verdict) as the guest runs.")
+    var explain = false
+
+    @ArgumentParser.Flag(help: "Print every exception the guest raises (vector, error code, CS:EIP) to standard error.")
+    var traceFaults = false
+
+    @Option(help: "At the end of the run, print the CS:EIP of the last N instructions to standard error.")
+    var traceTail: Int = 0
+
+    @Option(help: "Stop the run when execution reaches this EIP (hex; with --trace-tail).")
+    var stopAt: String?
 
     @Option(help: "Display front end: sdl, text or none.")
     var display: String?
@@ -52,15 +67,49 @@ struct Run: ParsableCommand {
         config.rom = try bios.map { try readInputFile($0, what: "ROM") }
             ?? Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size()))
         config.debugConsole = try debugConsoleSink()
+        guard let post = UInt16(postPort.hasPrefix("0x") ? String(postPort.dropFirst(2)) : postPort,
+                                radix: postPort.hasPrefix("0x") ? 16 : 10) else {
+            throw fail("--post-port '\(postPort)' is not a port number", status: ExitStatus.usage)
+        }
+        config.postPort = post
         let machine: Machine
         do { machine = try Machine(config) } catch {
             throw fail("\(bios ?? "embedded ROM"): \(error.description)", status: ExitStatus.noInput)
         }
         machine.debugConsole.keepTranscript = false
-        let outcome = machine.run(maxCycles: maxCycles ?? .max)
+        var explainer: ExplainPrinter?
+        if explain {
+            let out = FileHandle.standardOutput
+            explainer = ExplainPrinter(cpu: machine.cpu) { text in out.write(Data(text.utf8)) }
+            machine.cpu.observer = explainer
+        }
+        defer { _ = explainer }
+        if traceFaults {
+            machine.cpu.faultObserver = { f, cs, ip in
+                let code = f.hasErrorCode ? String(format: "(0x%04X)", f.errorCode) : ""
+                FileHandle.standardError.write(Data(String(format: "pcemu: fault %@%@ at %04X:%08X\n", f.mnemonic, code, cs, ip).utf8))
+            }
+        }
+        var ring = [(UInt16, UInt32)](repeating: (0, 0), count: max(traceTail, 1))
+        var ringNext = 0, ringCount = 0
+        let stopEIP = stopAt.flatMap { UInt32($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
+        let outcome = traceTail > 0
+            ? machine.run(maxCycles: maxCycles ?? .max) { cs, ip in
+                ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
+                return ip != stopEIP
+            }
+            : machine.run(maxCycles: maxCycles ?? .max)
+        if traceTail > 0 {
+            let n = min(ringCount, ring.count)
+            for k in 0..<n {
+                let (cs, ip) = ring[(ringNext - n + k + ring.count) % ring.count]
+                FileHandle.standardError.write(Data(String(format: "trace %04X:%08X\n", cs, ip).utf8))
+            }
+        }
         FileHandle.standardOutput.synchronizeFile()
         if outcome != .guestExit(success: true, code: 0x10) {
-            FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\n".utf8))
+            let post = machine.postCodes.last.map { String(format: " (last POST code 0x%02X)", $0) } ?? ""
+            FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\(post)\n".utf8))
         }
         throw ExitCode(ExitStatus.of(outcome))
     }

@@ -18,6 +18,26 @@ extension CPU {
         }
     }
 
+    /// `run` with a hook called before every instruction (CS, EIP): the debugger's and the
+    /// tracer's loop, so the plain loop carries no per-instruction check.
+    public func run(until cycleLimit: UInt64, beforeEach hook: (UInt16, UInt32) -> Bool) -> StopReason {
+        cycleDeadline = cycleLimit
+        while true {
+            if shutdown { return .shutdown }
+            if stopRequested { stopRequested = false; return .requested }
+            if cycles >= cycleLimit { return .cycleBudget }
+            if interruptShadow {
+                interruptShadow = false
+            } else if intrLine && flagsStore & Flag.if != 0 {
+                acceptHardwareInterrupt()
+                continue
+            }
+            if halted { return .halted }
+            if !hook(segSelector[Seg.cs], eip) { return .requested }
+            step()
+        }
+    }
+
     /// Executes exactly one instruction (or delivers the fault it raised).
     @inline(__always)
     public func step() {
@@ -52,6 +72,7 @@ extension CPU {
     func deliverException(_ fault: Fault) {
         lastFault = fault
         eip = instructionStart
+        faultObserver?(fault, segSelector[Seg.cs], instructionStart)
         deliver(fault, returnTo: instructionStart)
     }
 

@@ -26,8 +26,11 @@ extension CPU {
     func popSegment(_ s: Int, _ ins: Instruction) throws(Fault) {
         try checkLock(ins, lockable: false)
         let v = try peekStack(0, ins.vsize)
+        // The increment uses the stack size before the load (POP SS may change SS.B).
+        let wasBig = stackIs32
+        let newSP = (stackPointer &+ UInt32(1 << ins.vsize)) & stackMask()
         try loadSegmentRegister(s, UInt16(truncatingIfNeeded: v))
-        setStackPointer((stackPointer &+ UInt32(1 << ins.vsize)) & stackMask())
+        if wasBig { regs[Reg.esp] = newSP } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: newSP)) }
         if s == Seg.ss { interruptShadow = true }
     }
 }

@@ -80,19 +80,28 @@ extension CPU {
         if model != .i286 || protectedMode { updateAfterFlagsWrite() }
     }
 
-    /// C8 ENTER imm16, imm8 (SDM vol. 2, ENTER): nesting level taken mod 32.
+    /// C8 ENTER imm16, imm8 (SDM vol. 2, ENTER): nesting level taken mod 32. The final
+    /// stack pointer is probed first: ENTER faults (#SS, #PF) whenever a write at the final
+    /// (E)SP would, before anything is pushed.
     func enter(_ ins: Instruction) throws(Fault) {
         let size = ins.vsize
         let n = UInt32(1 << size)
         let frameSize = ins.imm & 0xFFFF
         let level = ins.imm2 & 0x1F
         let mask = stackMask()
-        var sp = stackPointer
-        let bpMask: UInt32 = stackIs32 ? 0xFFFF_FFFF : 0xFFFF
-        sp = (sp &- n) & mask
+        let start = stackPointer
+        let pushes = level > 0 ? 1 + level : 1
+        let final = (start &- pushes &* n &- frameSize) & mask
+        let probe = try linearAddress(Seg.ss, final, 0, SegmentAccess.writable)
+        if cr0 & CR0.pg != 0 { _ = try translate(probe, write: true) }
+
+        var sp = (start &- n) & mask
         try writeMem(Seg.ss, sp, size, readReg(Reg.ebp, size))
-        let frameTemp = sp
+        // FrameTemp is the whole stack pointer after pushing (E)BP; with a 16-bit stack the
+        // upper half of ESP is kept (a 386 leaves EBP = ESP's upper word : SP; test386 checks it).
+        let frameTemp = stackIs32 ? sp : (regs[Reg.esp] & 0xFFFF_0000) | sp
         if level > 0 {
+            let bpMask: UInt32 = stackIs32 ? 0xFFFF_FFFF : 0xFFFF
             var bp = readReg(Reg.ebp, stackIs32 ? 2 : 1)
             for _ in 1..<level {
                 bp = (bp &- n) & bpMask
@@ -103,11 +112,8 @@ extension CPU {
             sp = (sp &- n) & mask
             try writeMem(Seg.ss, sp, size, frameTemp)
         }
-        sp = (sp &- frameSize) & mask
-        // SDM: the final stack pointer must be inside the stack segment.
-        _ = try linearAddress(Seg.ss, sp, 0, SegmentAccess.writable)
         writeReg(Reg.ebp, size, frameTemp)
-        setStackPointer(sp)
+        setStackPointer(final)
         cycles &+= UInt64(costs.enterExtra(level: level))
     }
 

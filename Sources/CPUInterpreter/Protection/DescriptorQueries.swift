@@ -55,9 +55,12 @@ extension CPU {
         guard protectedMode && !v86Mode else { throw Fault.invalidOpcode }
         try checkLock(ins, lockable: false)
         let src = readReg(ins.reg, 1)
-        let (t, d) = try beginRMW(ins, 1)
+        // A real 386 reads the destination and writes it only when the RPL changes, so an
+        // unchanged selector in a read-only segment does not fault (test386 checks this;
+        // Bochs checks writability first).
+        let d = try readRM(ins, 1)
         let changed = d & 3 < src & 3
-        try endRMW(t, 1, changed ? (d & ~3) | (src & 3) : d)
+        if changed { try writeRM(ins, 1, (d & ~3) | (src & 3)) }
         setFlag(Flag.zf, changed)
     }
 }

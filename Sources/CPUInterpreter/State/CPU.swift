@@ -60,6 +60,8 @@ public final class CPU {
     // MARK: The outside world
     /// Receives every protection check when set (the explain trace); nil costs one branch.
     public var observer: ProtectionObserver?
+    /// Called with every fault an instruction raises (vector, CS, EIP of the instruction).
+    public var faultObserver: ((Fault, UInt16, UInt32) -> Void)?
     public let memory: PhysicalMemory
     public var ports: PortBus
     public var interrupts: InterruptController?

@@ -7,6 +7,8 @@ public final class Machine {
         public var memoryMiB = 64
         public var rom: [UInt8] = []
         public var debugConsole: ([UInt8]) -> Void = { _ in }
+        /// Where the POST-code latch answers (0x80 on PCs).
+        public var postPort: UInt16 = 0x80
         public init() {}
     }
 
@@ -40,17 +42,19 @@ public final class Machine {
         debugConsole = DebugConsole(output: config.debugConsole)
         cpu = CPU(model: config.model, memory: memory, ports: ports)
         ports.map(0xE9...0xE9, debugConsole, name: "debug console")
-        ports.map(0x80...0x80, postCodes, name: "POST code")
+        ports.map(config.postPort...config.postPort, postCodes, name: "POST code")
         ports.map(0xF4...0xF4, exitPorts, name: "isa-debug-exit")
         ports.map(0x8900...0x8900, exitPorts, name: "Bochs shutdown port")
         exitPorts.onRequest = { [unowned cpu] in cpu.stopRequested = true }
     }
 
     /// Runs until the guest asks to exit, halts for good, triple-faults, or `maxCycles` pass.
-    public func run(maxCycles: UInt64 = .max, batch: UInt64 = 1 << 20) -> Outcome {
+    /// With `beforeEach`, the CPU calls it before every instruction (tracing, debugging).
+    public func run(maxCycles: UInt64 = .max, batch: UInt64 = 1 << 20,
+                    beforeEach: ((UInt16, UInt32) -> Bool)? = nil) -> Outcome {
         while true {
             let limit = maxCycles - cpu.cycles > batch ? cpu.cycles + batch : maxCycles
-            let reason = cpu.run(until: limit)
+            let reason = beforeEach.map { cpu.run(until: limit, beforeEach: $0) } ?? cpu.run(until: limit)
             if let r = exitPorts.request {
                 switch r {
                 case .success: return .guestExit(success: true, code: 0x10)

@@ -1,0 +1,298 @@
+; =============================================================================
+; pm-rings.asm -- privilege-level transfers: call gates, conforming code,
+;                 far JMP/CALL/RET privilege checks
+;
+; What this ROM teaches
+;   CPL (the current privilege level) lives in the low two bits of CS.  Direct
+;   far JMP/CALL can only reach code of the *same* privilege (non-conforming:
+;   DPL = CPL) or a conforming segment with DPL <= CPL, which runs at the
+;   caller's CPL.  To get *more* privileged, a program must CALL through a
+;   call gate whose DPL it is allowed to use; the CPU then switches to the
+;   inner ring's stack taken from the TSS, copies the gate's parameter count
+;   of stack entries, and pushes the caller's SS:ESP and CS:EIP.  A far RET
+;   may only return to the same or an outer (less privileged) ring; when it
+;   goes outward, data segment registers the outer ring may not use are
+;   nulled.
+;
+; Every check prints "PASS name" / "FAIL name expected ... got ..." on port
+; 0xE9, and the run ends with "DONE n passed m failed".
+; =============================================================================
+
+%include "pmtest.inc"
+
+USER_SP16       equ     0xF000          ; ring-3 stack for the 16-bit gate test
+
+        GDT_BEGIN
+; ring-0 and ring-3 32-bit code whose base is the ROM (offsets = R16(label)),
+; needed where a 16-bit gate can only hold/push a 16-bit offset
+        DESC    SEL_KCODE_F, ROM_BASE, 0xFFFF, ACC_KCODE, F_D
+        DESC    SEL_UCODE_F, ROM_BASE, 0xFFFF, ACC_UCODE, F_D
+; conforming execute/read code, flat, DPL 0 and DPL 3
+        DESC    SEL_CONF0, 0, 0xFFFFF, ACC_P|ACC_DPL0|ACC_S|T_CODE_XR_CONF, F_FLAT
+        DESC    SEL_CONF3, 0, 0xFFFFF, ACC_P|ACC_DPL3|ACC_S|T_CODE_XR_CONF, F_FLAT
+; a not-present ring-0 code segment
+        DESC    SEL_NPCODE, 0, 0xFFFFF, ACC_DPL0|ACC_S|T_CODE_XR, F_FLAT
+; call gates
+;   32-bit, DPL 3 -> ring-0 code, 2 parameters
+        GATE    SEL_CG32,    SEL_KCODE, cg32_handler, ACC_P|ACC_DPL3|T_CALLGATE32, 2
+;   16-bit, DPL 3 -> ring-0 code (base ROM), 1 parameter (word)
+        GATE_OFS SEL_CG16,   SEL_KCODE_F, R16(cg16_handler), ACC_P|ACC_DPL3|T_CALLGATE16, 1
+;   32-bit, DPL 0 -> ring-0 code, no parameters
+        GATE    SEL_CG_DPL0, SEL_KCODE, cg_ret_handler, ACC_P|ACC_DPL0|T_CALLGATE32, 0
+;   32-bit, DPL 3, NOT present
+        GATE    SEL_CG_NP,   SEL_KCODE, cg_ret_handler, ACC_DPL3|T_CALLGATE32, 0
+;   32-bit, DPL 3 -> not-present code segment
+        GATE    SEL_CG_NPCS, SEL_NPCODE, cg_ret_handler, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+;   32-bit, DPL 0 -> ring-3 code (calling "outward" is illegal)
+        GATE    SEL_CG_OUT,  SEL_UCODE | 3, r3_gate_target, ACC_P|ACC_DPL0|T_CALLGATE32, 0
+;   32-bit, DPL 3 -> ring-3 code (same privilege: no stack switch)
+        GATE    SEL_CG_R3,   SEL_UCODE | 3, r3_gate_target, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+        GDT_END
+
+; variables
+cg_esp          equ     scratch_vars + 0        ; ESP seen by the gate handler
+cg_ss           equ     scratch_vars + 4
+cg_cs           equ     scratch_vars + 8
+cg_hits         equ     scratch_vars + 12
+cg_frame        equ     scratch_vars + 16       ; 6 dwords copied from [ESP]
+
+tests_main:
+; =============================================================================
+; 1. 32-bit call gate, ring 3 -> ring 0, two parameters
+; =============================================================================
+        ; Rule: CALL through a call gate whose DPL >= CPL to a more privileged
+        ; non-conforming segment switches to SS0:ESP0 from the TSS, copies
+        ; "param count" dwords, and pushes old SS, ESP, CS, EIP (32-bit gate:
+        ; dword pushes).  The handler returns with RETF 8.
+        TEST    "cg32-r3-to-r0-no-fault"
+        RUN_R3  r3_cg32
+        CHECK_FAULT NONE, ANY, ANY
+        CHECK_EQ "cg32-handler-cs", [cg_cs], SEL_KCODE
+        CHECK_EQ "cg32-handler-ss-is-ss0", [cg_ss], SEL_KDATA
+        CHECK_EQ "cg32-handler-esp-is-esp0-24", [cg_esp], RING0_STACK_TOP - 24
+        CHECK_EQ "cg32-frame-eip", [cg_frame + 0], r3_cg32.ret_addr
+        CHECK_EQ "cg32-frame-cs", [cg_frame + 4], SEL_UCODE | 3
+        CHECK_EQ "cg32-frame-param2", [cg_frame + 8], 0x22222222
+        CHECK_EQ "cg32-frame-param1", [cg_frame + 12], 0x11111111
+        CHECK_EQ "cg32-frame-old-esp", [cg_frame + 16], USER_STACK_TOP - 8
+        CHECK_EQ "cg32-frame-old-ss", [cg_frame + 20], SEL_UDATA | 3
+        ; Rule: RETF 8 back to ring 3 restores SS:ESP and drops the params
+        ; from the outer stack as well.
+        CHECK_EQ "cg32-ret-cs", [fault_cs], SEL_UCODE | 3
+        CHECK_EQ "cg32-ret-ss", [fault_ss], SEL_UDATA | 3
+        CHECK_EQ "cg32-ret-esp", [fault_esp], USER_STACK_TOP
+        ; Rule: on a return to an outer ring, DS/ES/FS/GS holding a data (or
+        ; non-conforming code) segment with DPL < new CPL become null; others
+        ; (a DPL-3 data segment, a conforming code segment) are kept.
+        CHECK_EQ "cg32-ret-ds-dpl0-nulled", [fault_ds], 0
+        CHECK_EQ "cg32-ret-es-dpl3-kept", [fault_es], SEL_UDATA | 3
+        CHECK_EQ "cg32-ret-fs-conforming-kept", [fault_fs], SEL_CONF0
+
+; =============================================================================
+; 2. 16-bit call gate
+; =============================================================================
+        ; Rule: a 16-bit call gate pushes 16-bit values (IP, CS, SP, SS) and
+        ; copies "param count" *words*; the offset it holds is 16 bits.  The
+        ; caller runs in a ring-3 segment based at the ROM so that its return
+        ; IP fits in 16 bits.
+        TEST    "cg16-r3-to-r0-no-fault"
+        mov     dword [user_cs], SEL_UCODE_F | 3
+        mov     dword [user_esp], USER_SP16
+        RUN_R3  R16(r3_cg16)
+        CHECK_FAULT NONE, ANY, ANY
+        call    reset_user_ctx
+        CHECK_EQ "cg16-handler-cs", [cg_cs], SEL_KCODE_F
+        CHECK_EQ "cg16-handler-esp-is-esp0-10", [cg_esp], RING0_STACK_TOP - 10
+        CHECK_EQ "cg16-frame-ip", [cg_frame + 0], R16(r3_cg16.ret_addr)
+        CHECK_EQ "cg16-frame-cs", [cg_frame + 4], SEL_UCODE_F | 3
+        CHECK_EQ "cg16-frame-param", [cg_frame + 8], 0x3333
+        CHECK_EQ "cg16-frame-old-sp", [cg_frame + 12], USER_SP16 - 2
+        CHECK_EQ "cg16-frame-old-ss", [cg_frame + 16], SEL_UDATA | 3
+        CHECK_EQ "cg16-ret-cs", [fault_cs], SEL_UCODE_F | 3
+        CHECK_EQ "cg16-ret-esp", [fault_esp], USER_SP16
+
+; =============================================================================
+; 3. Call gate privilege and presence checks
+; =============================================================================
+        ; Rule: a gate with DPL 0 is usable from ring 0 (RPL 0).
+        TEST    "cg-dpl0-from-r0-ok"
+        mov     dword [cg_hits], 0
+        EXPECT_NO_FAULT call SEL_CG_DPL0:0
+        CHECK_EQ "cg-dpl0-from-r0-reached", [cg_hits], 1
+
+        ; Rule: gate DPL must be >= CPL: from ring 3 -> #GP(gate selector).
+        TEST    "cg-dpl0-from-r3-gp"
+        EXPECT_FAULT_R3 13, SEL_CG_DPL0, call SEL_CG_DPL0 | 3:0
+
+        ; Rule: ... and >= RPL: ring 0 with selector RPL 3 -> #GP(gate sel).
+        TEST    "cg-dpl0-rpl3-gp"
+        EXPECT_FAULT 13, SEL_CG_DPL0, call SEL_CG_DPL0 | 3:0
+
+        ; Rule: a not-present gate -> #NP(gate selector).
+        TEST    "cg-not-present-np"
+        EXPECT_FAULT_R3 11, SEL_CG_NP, call SEL_CG_NP | 3:0
+
+        ; Rule: the gate is fine but its code segment is not present
+        ; -> #NP(code segment selector).
+        TEST    "cg-code-not-present-np"
+        EXPECT_FAULT_R3 11, SEL_NPCODE, call SEL_CG_NPCS | 3:0
+
+        ; Rule: a call gate may not lead to a *less* privileged segment:
+        ; target DPL 3 > CPL 0 -> #GP(code segment selector).
+        TEST    "cg-to-outer-ring-gp"
+        EXPECT_FAULT 13, SEL_UCODE, call SEL_CG_OUT:0
+
+        ; Rule: a gate to code of the same privilege works like a far call:
+        ; no stack switch (the target sees the caller's ESP minus CS:EIP).
+        TEST    "cg-same-ring-no-switch"
+        RUN_R3  r3_cg_same
+        CHECK_FAULT NONE, ANY, ANY
+        CHECK_EQ "cg-same-ring-esp", [fault_edx], USER_STACK_TOP - 8
+        CHECK_EQ "cg-same-ring-ss", [fault_ecx], SEL_UDATA | 3
+
+        ; Rule: JMP through a call gate cannot raise privilege: target must
+        ; have DPL = CPL (non-conforming) -> #GP(code segment selector).
+        TEST    "cg-jmp-to-inner-gp"
+        EXPECT_FAULT_R3 13, SEL_KCODE, jmp SEL_CG32 | 3:0
+
+; =============================================================================
+; 4. Direct far JMP/CALL privilege rules
+; =============================================================================
+        ; Rule: non-conforming code with DPL = CPL and RPL <= CPL is OK.
+        TEST    "jmp-same-dpl-ok"
+        EXPECT_NO_FAULT jmp SEL_KCODE:$+7       ; 7 = length of this JMP
+        ; Rule: non-conforming code needs DPL = CPL: ring 3 -> DPL 0 -> #GP.
+        TEST    "r3-jmp-kcode-gp"
+        EXPECT_FAULT_R3 13, SEL_KCODE, jmp SEL_KCODE:r3_exit
+
+        ; Rule: ... ring 0 -> DPL 3 non-conforming -> #GP(sel), JMP or CALL.
+        TEST    "r0-jmp-ucode-gp"
+        EXPECT_FAULT 13, SEL_UCODE, jmp SEL_UCODE | 3:r3_exit
+        TEST    "r0-call-ucode-gp"
+        EXPECT_FAULT 13, SEL_UCODE, call SEL_UCODE | 3:r3_exit
+
+        ; Rule: non-conforming code also needs RPL <= CPL.
+        TEST    "r0-jmp-kcode-rpl3-gp"
+        EXPECT_FAULT 13, SEL_KCODE, jmp SEL_KCODE | 3:r3_exit
+
+        ; Rule: a conforming segment with DPL <= CPL may be entered from
+        ; ring 3; CPL stays 3, so CS reads SEL_CONF0 | 3 (RPL := CPL).
+        TEST    "r3-jmp-conforming-ok"
+        EXPECT_NO_FAULT_R3 jmp SEL_CONF0:r3_exit
+        CHECK_EQ "r3-jmp-conforming-cpl3", [fault_cs], SEL_CONF0 | 3
+
+        ; Rule: conforming code needs DPL <= CPL: DPL 3 from ring 0 -> #GP.
+        TEST    "r0-jmp-conforming-dpl3-gp"
+        EXPECT_FAULT 13, SEL_CONF3, jmp SEL_CONF3:r3_exit
+
+; =============================================================================
+; 5. Far RET privilege rules
+; =============================================================================
+        ; Rule: RETF to an outer ring (RPL of the return CS > CPL) pops CS,
+        ; EIP, then ESP, SS.  DS (holding DPL-0 data) becomes null.
+        TEST    "retf-r0-to-r3-ok"
+        push    dword SEL_UDATA | 3
+        push    dword USER_STACK_TOP - 0x100
+        push    dword SEL_UCODE | 3
+        push    dword r3_exit
+        EXPECT_NO_FAULT retf
+        add     esp, 16
+        CHECK_EQ "retf-r0-to-r3-cs", [fault_cs], SEL_UCODE | 3
+        CHECK_EQ "retf-r0-to-r3-esp", [fault_esp], USER_STACK_TOP - 0x100
+        CHECK_EQ "retf-r0-to-r3-ds-nulled", [fault_ds], 0
+
+        ; Rule: RETF may never return to an inner ring: return CS RPL 0 <
+        ; CPL 3 -> #GP(return CS selector).
+        ; The ring-3 stack is prepared with CS = SEL_KCODE (RPL 0) : r3_exit.
+        TEST    "retf-r3-to-r0-gp"
+        mov     dword [USER_STACK_TOP - 8], r3_exit
+        mov     dword [USER_STACK_TOP - 4], SEL_KCODE
+        mov     dword [user_esp], USER_STACK_TOP - 8
+        EXPECT_FAULT_R3 13, SEL_KCODE, retf
+        CHECK_EQ "retf-r3-to-r0-esp-kept", [fault_esp], USER_STACK_TOP - 8
+        call    reset_user_ctx
+
+        FINISH
+
+; =============================================================================
+; Ring-3 code and gate handlers
+; =============================================================================
+
+; Ring 3: call the 32-bit gate with two dword parameters.
+r3_cg32:
+        push    dword 0x11111111                ; param 1
+        push    dword 0x22222222                ; param 2
+        call    SEL_CG32 | 3:0                  ; offset ignored for gates
+.ret_addr:
+        int     EXIT_VEC
+
+; Ring 0 (via SEL_CG32): record what the CPU built, load DPL-0 data into DS
+; and a conforming code segment into FS, then return to ring 3.
+cg32_handler:
+        mov     [ss:cg_esp], esp
+        mov     [ss:cg_ss], ss
+        mov     [ss:cg_cs], cs
+        mov     eax, [esp]
+        mov     [ss:cg_frame + 0], eax
+        mov     eax, [esp + 4]
+        mov     [ss:cg_frame + 4], eax
+        mov     eax, [esp + 8]
+        mov     [ss:cg_frame + 8], eax
+        mov     eax, [esp + 12]
+        mov     [ss:cg_frame + 12], eax
+        mov     eax, [esp + 16]
+        mov     [ss:cg_frame + 16], eax
+        mov     eax, [esp + 20]
+        mov     [ss:cg_frame + 20], eax
+        mov     ax, SEL_KDATA
+        mov     ds, ax                          ; DPL 0: nulled by the RETF
+        mov     ax, SEL_CONF0
+        mov     fs, ax                          ; conforming: survives
+        retf    8
+
+; Ring 3, running in SEL_UCODE_F (base = ROM): call the 16-bit gate with one
+; word parameter.
+r3_cg16:
+        push    word 0x3333
+        call    SEL_CG16 | 3:0
+.ret_addr:
+        int     EXIT_VEC
+
+; Ring 0 in SEL_KCODE_F (base = ROM): the frame is five words.
+cg16_handler:
+        mov     [ss:cg_esp], esp
+        mov     [ss:cg_cs], cs
+        movzx   eax, word [esp]
+        mov     [ss:cg_frame + 0], eax          ; IP
+        movzx   eax, word [esp + 2]
+        mov     [ss:cg_frame + 4], eax          ; CS
+        movzx   eax, word [esp + 4]
+        mov     [ss:cg_frame + 8], eax          ; the parameter
+        movzx   eax, word [esp + 6]
+        mov     [ss:cg_frame + 12], eax         ; SP
+        movzx   eax, word [esp + 8]
+        mov     [ss:cg_frame + 16], eax         ; SS
+        o16 retf 2                              ; 16-bit far return, 1 param
+
+; Ring 0 via SEL_CG_DPL0: count and return (same privilege).
+cg_ret_handler:
+        inc     dword [ss:cg_hits]
+        retf
+
+; Ring 3: call a DPL-3 gate to ring-3 code.
+r3_cg_same:
+        call    SEL_CG_R3 | 3:0
+        int     EXIT_VEC
+
+; Ring 3 target of SEL_CG_R3: report ESP/SS in EDX/ECX and return.
+r3_gate_target:
+        mov     edx, esp
+        xor     ecx, ecx
+        mov     cx, ss
+        retf
+
+; Ring 3: just leave.
+r3_exit:
+        int     EXIT_VEC
+
+        ROM_END
