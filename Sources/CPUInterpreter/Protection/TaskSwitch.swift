@@ -77,7 +77,9 @@ extension CPU {
         } else {
             newEIP = try readSystem(b &+ 0x0E, 1)
             newFlags = try readSystem(b &+ 0x10, 1) | (flagsStore & 0xFFFF_0000 & ~Flag.vm)
-            for r in 0..<8 { newRegs[r] = (regs[r] & 0xFFFF_0000) | (try readSystem(b &+ 0x12 &+ UInt32(r) * 2, 1)) }
+            // A 386 loading a 16-bit TSS sets the upper words of the general registers to
+            // FFFFh (test386's 128 KiB ROM checks it; Bochs does the same).
+            for r in 0..<8 { newRegs[r] = 0xFFFF_0000 | (try readSystem(b &+ 0x12 &+ UInt32(r) * 2, 1)) }
             for s in 0..<4 { selectors[s] = UInt16(truncatingIfNeeded: try readSystem(b &+ 0x22 &+ UInt32(s) * 2, 1)) }
             ldt = UInt16(truncatingIfNeeded: try readSystem(b &+ 0x2A, 1))
         }
