@@ -78,7 +78,6 @@ rm_vec          equ     scratch_vars + 4        ; real-mode fault vector
 rm_ip           equ     scratch_vars + 8        ; real-mode faulting IP
 rm_rec_ip       equ     scratch_vars + 12       ; where the RM handler resumes
 rm_eax          equ     scratch_vars + 16
-saved_esp2      equ     scratch_vars + 20
 
 tests_main:
         ; Fill the scratch area with recognisable values.

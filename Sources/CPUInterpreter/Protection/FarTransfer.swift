@@ -14,7 +14,7 @@ extension CPU {
 
     private func farTransfer(_ kind: TransferKind, _ value: UInt16, _ offset: UInt32, _ size: Int) throws(Fault) {
         let sel = Selector(value)
-        try require(!sel.isNull, .farTargetIsCodeOrGate, Fault.generalProtection(0), "far \(kind) to null \(describe(sel))")
+        try require(!sel.isNull, .farTargetIsCodeOrGate, Fault.generalProtection(0), "far \(kind) to \(describe(sel))")
         let d = try readDescriptorChecked(sel)
         if d.isCode {
             try checkDirectCodeTarget(sel, d)
@@ -33,7 +33,7 @@ extension CPU {
         case .taskGate?:
             try require(d.dpl >= cpl && d.dpl >= sel.rpl, .taskGateDPL, Fault.generalProtection(sel.errorCode),
                         "task gate \(describe(sel)) DPL=\(d.dpl) CPL=\(cpl) RPL=\(sel.rpl)")
-            try require(d.present, .gatePresent, Fault.segmentNotPresent(sel.errorCode), "task gate \(describe(sel)) P=0")
+            try require(d.present, .gatePresent, Fault.segmentNotPresent(sel.errorCode), "task gate \(describe(sel)) P=\(d.present ? 1 : 0)")
             try switchTask(to: d.gateSelector, reason: kind == .call ? .call : .jump)
         case .tss16Available?, .tss32Available?, .tss16Busy?, .tss32Busy?:
             try require(d.dpl >= cpl && d.dpl >= sel.rpl, .taskGateDPL, Fault.generalProtection(sel.errorCode),
@@ -55,7 +55,7 @@ extension CPU {
             try require(sel.rpl <= cpl && d.dpl == cpl, .nonConformingCodeRPLAndCPL, Fault.generalProtection(sel.errorCode),
                         "\(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl) DPL=\(d.dpl)")
         }
-        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "\(describe(sel)) P=0")
+        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "\(describe(sel)) P=\(d.present ? 1 : 0)")
     }
 
     /// Pushes CS and (E)IP, checking room for both first.
@@ -71,9 +71,9 @@ extension CPU {
         try require(gate.dpl >= cpl && gate.dpl >= gateSel.rpl, .callGateDPL, Fault.generalProtection(gateSel.errorCode),
                     "call gate \(describe(gateSel)) DPL=\(gate.dpl) CPL=\(cpl) RPL=\(gateSel.rpl)")
         try require(gate.present, .callGatePresent, Fault.segmentNotPresent(gateSel.errorCode),
-                    "call gate \(describe(gateSel)) P=0")
+                    "call gate \(describe(gateSel)) P=\(gate.present ? 1 : 0)")
         let codeSel = Selector(gate.gateSelector)
-        try require(!codeSel.isNull, .callGateTargetIsCode, Fault.generalProtection(0), "call gate target is null")
+        try require(!codeSel.isNull, .callGateTargetIsCode, Fault.generalProtection(0), "call gate target \(describe(codeSel))")
         let code = try readDescriptorChecked(codeSel)
         try require(code.isCode, .callGateTargetIsCode, Fault.generalProtection(codeSel.errorCode),
                     "gate target \(describe(codeSel)) type=\(code.typeName)")
@@ -81,7 +81,7 @@ extension CPU {
         let allowed = kind == .call || code.conforming ? code.dpl <= cpl : code.dpl == cpl
         try require(allowed, .callGateTargetPrivilege, Fault.generalProtection(codeSel.errorCode),
                     "gate target \(describe(codeSel)) DPL=\(code.dpl) CPL=\(cpl) \(code.conforming ? "conforming" : "non-conforming") \(kind)")
-        try require(code.present, .codeSegmentPresent, Fault.segmentNotPresent(codeSel.errorCode), "\(describe(codeSel)) P=0")
+        try require(code.present, .codeSegmentPresent, Fault.segmentNotPresent(codeSel.errorCode), "\(describe(codeSel)) P=\(code.present ? 1 : 0)")
         let gate32 = gate.systemType == .callGate32
         let size = gate32 ? 2 : 1
         let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
@@ -139,7 +139,7 @@ extension CPU {
         let offset = try peekStack(0, size)
         let value = UInt16(truncatingIfNeeded: try peekStack(n, size))
         let sel = Selector(value)
-        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "return to null CS")
+        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "return to CS \(describe(sel))")
         try require(sel.rpl >= cpl, .returnRPLAtLeastCPL, Fault.generalProtection(sel.errorCode),
                     "return CS \(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl)")
         let d = try readDescriptorChecked(sel)
@@ -148,7 +148,7 @@ extension CPU {
         try require(d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, .returnCodeSegmentPrivilege,
                     Fault.generalProtection(sel.errorCode),
                     "return CS \(describe(sel)) DPL=\(d.dpl) RPL=\(sel.rpl) \(d.conforming ? "conforming" : "non-conforming")")
-        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "return CS \(describe(sel)) P=0")
+        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "return CS \(describe(sel)) P=\(d.present ? 1 : 0)")
         let target = size == 2 ? offset : offset & 0xFFFF
         if sel.rpl == cpl {
             try require(target <= d.limit, .targetWithinCodeLimit, Fault.generalProtection(0),

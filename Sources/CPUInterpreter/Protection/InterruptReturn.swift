@@ -35,7 +35,7 @@ extension CPU {
             return
         }
         let sel = Selector(value)
-        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "IRET to null CS")
+        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "IRET to CS \(describe(sel))")
         try require(sel.rpl >= cpl, .returnRPLAtLeastCPL, Fault.generalProtection(sel.errorCode),
                     "IRET CS \(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl)")
         let d = try readDescriptorChecked(sel)
@@ -43,7 +43,7 @@ extension CPU {
                     "IRET CS \(describe(sel)) type=\(d.typeName)")
         try require(d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, .returnCodeSegmentPrivilege,
                     Fault.generalProtection(sel.errorCode), "IRET CS \(describe(sel)) DPL=\(d.dpl) RPL=\(sel.rpl)")
-        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "IRET CS \(describe(sel)) P=0")
+        try require(d.present, .codeSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "IRET CS \(describe(sel)) P=\(d.present ? 1 : 0)")
         let target = size == 2 ? offset : offset & 0xFFFF
         let oldCPL = cpl
         if sel.rpl == cpl {

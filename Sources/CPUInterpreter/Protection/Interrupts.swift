@@ -18,21 +18,21 @@ extension CPU {
             try require(gate.dpl >= cpl, .softwareInterruptGateDPL, Fault.generalProtection(idtCode),
                         "INT \(vector): gate DPL=\(gate.dpl) CPL=\(cpl)")
         }
-        try require(gate.present, .gatePresent, Fault.segmentNotPresent(idtCode), "vector \(vector): gate P=0")
+        try require(gate.present, .gatePresent, Fault.segmentNotPresent(idtCode), "vector \(vector): gate P=\(gate.present ? 1 : 0)")
 
         if type == .taskGate {
             try switchTask(to: gate.gateSelector, reason: .interrupt, errorCode: errorCode)
             return
         }
         let codeSel = Selector(gate.gateSelector)
-        try require(!codeSel.isNull, .handlerIsCodeSegment, Fault.generalProtection(ext), "vector \(vector): handler CS is null")
+        try require(!codeSel.isNull, .handlerIsCodeSegment, Fault.generalProtection(ext), "vector \(vector): handler CS \(describe(codeSel))")
         let code = try readDescriptorChecked(codeSel) { Fault.generalProtection($0 | ext) }
         try require(code.isCode, .handlerIsCodeSegment, Fault.generalProtection(codeSel.errorCode | ext),
                     "vector \(vector): handler \(describe(codeSel)) type=\(code.typeName)")
         try require(code.dpl <= cpl, .handlerPrivilege, Fault.generalProtection(codeSel.errorCode | ext),
                     "vector \(vector): handler \(describe(codeSel)) DPL=\(code.dpl) CPL=\(cpl)")
         try require(code.present, .codeSegmentPresent, Fault.segmentNotPresent(codeSel.errorCode | ext),
-                    "vector \(vector): handler \(describe(codeSel)) P=0")
+                    "vector \(vector): handler \(describe(codeSel)) P=\(code.present ? 1 : 0)")
         let gate32 = type == .interruptGate32 || type == .trapGate32
         let size = gate32 ? 2 : 1
         let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF

@@ -24,7 +24,7 @@ extension CPU {
             try require(d.dpl == cpl, .ssDPLEqualsCPL, Fault.generalProtection(sel.errorCode),
                         "\(describe(sel)) DPL=\(d.dpl) CPL=\(cpl)")
             try require(d.present, .ssPresent, Fault.stackFault(sel.errorCode),
-                        "\(describe(sel)) P=0")
+                        "\(describe(sel)) P=\(d.present ? 1 : 0)")
             try markAccessed(sel, d)
             loadSegmentCache(s, value, d)
             return
@@ -43,7 +43,7 @@ extension CPU {
                         "\(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl) DPL=\(d.dpl)")
         }
         try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode),
-                    "\(describe(sel)) P=0")
+                    "\(describe(sel)) P=\(d.present ? 1 : 0)")
         try markAccessed(sel, d)
         loadSegmentCache(s, value, d)
     }

@@ -40,12 +40,12 @@ extension CPU {
     func checkInnerStackSegment(_ value: UInt16, newCPL: UInt8, external: Bool) throws(Fault) -> Descriptor {
         let sel = Selector(value)
         let ext: UInt32 = external ? 1 : 0
-        try require(!sel.isNull, .innerStackValid, Fault.invalidTSS(ext), "new SS \(describe(sel)) is null")
+        try require(!sel.isNull, .innerStackValid, Fault.invalidTSS(ext), "new SS \(describe(sel))")
         let d = try readDescriptorChecked(sel) { Fault.invalidTSS($0 | ext) }
         try require(sel.rpl == newCPL && d.dpl == newCPL && d.writable, .innerStackValid,
                     Fault.invalidTSS(sel.errorCode | ext),
                     "new SS \(describe(sel)) RPL=\(sel.rpl) DPL=\(d.dpl) new CPL=\(newCPL) type=\(d.typeName)")
-        try require(d.present, .innerStackValid, Fault.stackFault(sel.errorCode | ext), "new SS \(describe(sel)) P=0")
+        try require(d.present, .innerStackValid, Fault.stackFault(sel.errorCode | ext), "new SS \(describe(sel)) P=\(d.present ? 1 : 0)")
         return d
     }
 
@@ -54,12 +54,12 @@ extension CPU {
     /// that RPL, else #GP(selector); not present: #SS(selector).
     func checkOuterStackSegment(_ value: UInt16, rpl: UInt8) throws(Fault) -> Descriptor {
         let sel = Selector(value)
-        try require(!sel.isNull, .selectorNotNullForSS, Fault.generalProtection(0), "return SS \(describe(sel)) is null")
+        try require(!sel.isNull, .selectorNotNullForSS, Fault.generalProtection(0), "return SS \(describe(sel))")
         let d = try readDescriptorChecked(sel)
         try require(sel.rpl == rpl && d.writable && d.dpl == rpl, .ssDPLEqualsCPL,
                     Fault.generalProtection(sel.errorCode),
                     "return SS \(describe(sel)) RPL=\(sel.rpl) DPL=\(d.dpl) type=\(d.typeName) return CPL=\(rpl)")
-        try require(d.present, .ssPresent, Fault.stackFault(sel.errorCode), "return SS \(describe(sel)) P=0")
+        try require(d.present, .ssPresent, Fault.stackFault(sel.errorCode), "return SS \(describe(sel)) P=\(d.present ? 1 : 0)")
         return d
     }
 

@@ -71,7 +71,7 @@ extension CPU {
         let d = try readDescriptorChecked(sel)
         try require(d.systemType == .ldt, .selectorWithinTable, Fault.generalProtection(sel.errorCode),
                     "LLDT \(describe(sel)) type=\(d.typeName)")
-        try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "LLDT \(describe(sel)) P=0")
+        try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "LLDT \(describe(sel)) P=\(d.present ? 1 : 0)")
         ldtrSelector = value; ldtrBase = d.base; ldtrLimit = d.limit
     }
 
@@ -84,7 +84,7 @@ extension CPU {
         let available = d.systemType == .tss16Available || d.systemType == .tss32Available
         try require(available, .tssDescriptorAvailable, Fault.generalProtection(sel.errorCode),
                     "LTR \(describe(sel)) type=\(d.typeName)")
-        try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "LTR \(describe(sel)) P=0")
+        try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "LTR \(describe(sel)) P=\(d.present ? 1 : 0)")
         try writeSystem(descriptorAddress(sel) &+ 5, 0, UInt32(d.accessByte | 2))
         trSelector = value; trBase = d.base; trLimit = d.limit; trAttr = d.attributes | 2
     }

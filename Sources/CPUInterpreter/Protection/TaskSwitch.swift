@@ -23,7 +23,7 @@ extension CPU {
             try require(type == .tss16Available || type == .tss32Available, .tssDescriptorAvailable,
                         Fault.generalProtection(sel.errorCode), "task switch to \(describe(sel)) type=\(d.typeName) (must be available)")
         }
-        try require(d.present, .gatePresent, Fault.segmentNotPresent(sel.errorCode), "TSS \(describe(sel)) P=0")
+        try require(d.present, .gatePresent, Fault.segmentNotPresent(sel.errorCode), "TSS \(describe(sel)) P=\(d.present ? 1 : 0)")
         let new32 = type == .tss32Available || type == .tss32Busy
         try require(d.limit >= (new32 ? 0x67 : 0x2B), .tssLimit, Fault.invalidTSS(sel.errorCode),
                     "TSS \(describe(sel)) limit=0x\(String(d.limit, radix: 16))")
@@ -124,7 +124,7 @@ extension CPU {
         let cs = try readDescriptorChecked(csSel, fault: Fault.invalidTSS)
         try require(cs.isCode && (cs.conforming ? cs.dpl <= newCPL : cs.dpl == newCPL), .returnCodeSegmentPrivilege,
                     Fault.invalidTSS(csSel.errorCode), "task CS \(describe(csSel)) type=\(cs.typeName) DPL=\(cs.dpl)")
-        try require(cs.present, .codeSegmentPresent, Fault.segmentNotPresent(csSel.errorCode), "task CS \(describe(csSel)) P=0")
+        try require(cs.present, .codeSegmentPresent, Fault.segmentNotPresent(csSel.errorCode), "task CS \(describe(csSel)) P=\(cs.present ? 1 : 0)")
         try markAccessed(csSel, cs)
         loadSegmentCache(Seg.cs, csSel.value, cs)
         let ss = try checkInnerStackSegment(selectors[Seg.ss], newCPL: newCPL, external: false)
@@ -140,7 +140,7 @@ extension CPU {
                 try require(d.dpl >= sel.rpl && d.dpl >= cpl, .dataSegmentPrivilege, Fault.invalidTSS(sel.errorCode),
                             "task \(Seg.names[s]) \(describe(sel)) DPL=\(d.dpl) RPL=\(sel.rpl) CPL=\(cpl)")
             }
-            try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "task \(Seg.names[s]) \(describe(sel)) P=0")
+            try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "task \(Seg.names[s]) \(describe(sel)) P=\(d.present ? 1 : 0)")
             try markAccessed(sel, d)
             loadSegmentCache(s, sel.value, d)
         }
