@@ -30,11 +30,17 @@ struct Run: ParsableCommand {
     @Option(help: "Stop after this many CPU cycles.")
     var maxCycles: UInt64?
 
+    @ArgumentParser.Flag(help: "End the run on a triple fault (exit status 2) instead of resetting the machine.")
+    var noReboot = false
+
     @ArgumentParser.Flag(help: "Run without a window.")
     var headless = false
 
     @ArgumentParser.Flag(help: "Print every protection check (rule, values compared, verdict) as the guest runs.")
     var explain = false
+
+    @ArgumentParser.Flag(help: "At the end of the run, print how often each protection rule passed and failed.")
+    var ruleSummary = false
 
     @ArgumentParser.Flag(help: "Print every exception the guest raises (vector, error code, CS:EIP) to standard error.")
     var traceFaults = false
@@ -64,6 +70,7 @@ struct Run: ParsableCommand {
         var config = Machine.Configuration()
         config.model = cpu
         config.memoryMiB = memory
+        config.rebootOnTripleFault = !noReboot
         config.rom = try bios.map { try readInputFile($0, what: "ROM") }
             ?? Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size()))
         config.debugConsole = try debugConsoleSink()
@@ -83,6 +90,8 @@ struct Run: ParsableCommand {
             explainer = ExplainPrinter(cpu: machine.cpu) { text in out.write(Data(text.utf8)) }
             machine.cpu.observer = explainer
         }
+        let tally = ruleSummary ? RuleTally(next: explainer) : nil
+        if let tally { machine.cpu.observer = tally }
         defer { _ = explainer }
         if traceFaults {
             machine.cpu.faultObserver = { f, cs, ip in
@@ -106,6 +115,7 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write(Data(String(format: "trace %04X:%08X\n", cs, ip).utf8))
             }
         }
+        if let tally { print(tally.summary) }
         FileHandle.standardOutput.synchronizeFile()
         if outcome != .guestExit(success: true, code: 0x10) {
             let post = machine.postCodes.last.map { String(format: " (last POST code 0x%02X)", $0) } ?? ""

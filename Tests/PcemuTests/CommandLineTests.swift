@@ -63,9 +63,12 @@ import Testing
         // lidt [cs:zero-limit] then int3: #GP on the vector, #DF, then shutdown (triple fault)
         // FFF0: 2E 0F 01 1E F8 FF   lidt cs:[FFF8]   ; FFF6: CC int3 ; FFF8: 00 00 00 00 00 00
         let triple = try Self.rom([0x2E, 0x0F, 0x01, 0x1E, 0xF8, 0xFF, 0xCC, 0xF4, 0, 0, 0, 0, 0, 0])
-        let t = try Self.run(["--bios", triple])
+        let t = try Self.run(["--bios", triple, "--no-reboot"])
         #expect(t.status == 2)
         #expect(t.stderr.contains("triple fault"))
+        // Without --no-reboot the board resets and the ROM runs again, until the cycle limit.
+        let again = try Self.run(["--bios", triple, "--max-cycles", "20000"])
+        #expect(again.status == 4)
         for p in [failing, halting, spinning, triple] { try? FileManager.default.removeItem(atPath: p) }
     }
 

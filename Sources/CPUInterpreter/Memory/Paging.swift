@@ -11,7 +11,7 @@ extension CPU {
         let pde = readPhysical(pdeAddr, 2)
         let errorBase: UInt32 = (write ? 2 : 0) | (user ? 4 : 0)
         // SDM 4.7: a not-present entry at any level raises #PF with P = 0.
-        guard pde & 1 != 0 else { cr2 = la; throw Fault.pageFault(errorBase) }
+        try requirePage(pde & 1 != 0, .pagePresent, la, errorBase, "PDE[\(la >> 22)]=0x\(hex(pde, 8)) P=\(pde & 1)")
 
         if pde & 0x80 != 0 && cr4 & CR4.pse != 0 {
             // 4 MiB page: the PDE is the leaf.
@@ -26,7 +26,7 @@ extension CPU {
 
         let pteAddr = ((pde & 0xFFFF_F000) | ((la >> 10) & 0xFFC)) & physicalAddressMask
         let pte = readPhysical(pteAddr, 2)
-        guard pte & 1 != 0 else { cr2 = la; throw Fault.pageFault(errorBase) }
+        try requirePage(pte & 1 != 0, .pagePresent, la, errorBase, "PTE[\((la >> 12) & 0x3FF)]=0x\(hex(pte, 8)) P=\(pte & 1)")
         // Effective rights are the most restrictive of the two levels (SDM 4.6).
         let rw = pde & 2 != 0 && pte & 2 != 0
         let us = pde & 4 != 0 && pte & 4 != 0
@@ -44,9 +44,21 @@ extension CPU {
 
     private func checkPageRights(_ la: UInt32, rw: Bool, us: Bool, write: Bool, user: Bool, errorBase: UInt32) throws(Fault) {
         // SDM 4.6: user-mode access to a supervisor page → #PF(P=1).
-        if user && !us { cr2 = la; throw Fault.pageFault(errorBase | 1) }
+        if user {
+            try requirePage(us, .pageUserAccess, la, errorBase | 1, "linear 0x\(hex(la, 8)) user access, U/S=\(us ? 1 : 0)")
+        }
         // SDM 4.6: writes to read-only pages fault in user mode, and in supervisor mode when CR0.WP = 1.
-        if write && !rw && (user || cr0 & CR0.wp != 0) { cr2 = la; throw Fault.pageFault(errorBase | 1) }
+        if write {
+            try requirePage(rw || !(user || cr0 & CR0.wp != 0), .pageWritable, la, errorBase | 1,
+                            "linear 0x\(hex(la, 8)) write, R/W=\(rw ? 1 : 0) \(user ? "user" : "supervisor") WP=\(cr0 & CR0.wp != 0 ? 1 : 0)")
+        }
+    }
+
+    /// A paging check: on failure CR2 gets the linear address and #PF(error code) is raised.
+    @inline(__always)
+    private func requirePage(_ ok: Bool, _ rule: Rule, _ la: UInt32, _ code: UInt32, _ facts: @autoclosure () -> String) throws(Fault) {
+        if !ok { cr2 = la }
+        try require(ok, rule, Fault.pageFault(code), facts())
     }
 
     func writePhysical32(_ pa: UInt32, _ v: UInt32) {

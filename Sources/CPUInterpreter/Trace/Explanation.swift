@@ -36,3 +36,24 @@ public final class ExplainPrinter: ProtectionObserver {
         write(check.explanation(codeSelector: cpu.segSelector[Seg.cs]) + "\n")
     }
 }
+
+/// Counts how often each rule passed and failed (`pcemu --rule-summary`, coverage tests).
+public final class RuleTally: ProtectionObserver {
+    public private(set) var passed: [Rule: Int] = [:]
+    public private(set) var failed: [Rule: Int] = [:]
+    public var next: ProtectionObserver?
+
+    public init(next: ProtectionObserver? = nil) { self.next = next }
+
+    public func observe(_ check: ProtectionCheck) {
+        if check.passed { passed[check.rule, default: 0] += 1 } else { failed[check.rule, default: 0] += 1 }
+        next?.observe(check)
+    }
+
+    /// One line per rule: "rule  passed N  failed M".
+    public var summary: String {
+        Rule.allCases.map { r in
+            r.rawValue + String(repeating: " ", count: max(1, 32 - r.rawValue.count)) + "passed \(passed[r] ?? 0)  failed \(failed[r] ?? 0)"
+        }.joined(separator: "\n")
+    }
+}

@@ -9,6 +9,9 @@ public final class Machine {
         public var debugConsole: ([UInt8]) -> Void = { _ in }
         /// Where the POST-code latch answers (0x80 on PCs).
         public var postPort: UInt16 = 0x80
+        /// A triple fault resets the machine, as on a PC (the CPU's shutdown cycle makes the
+        /// board pulse RESET); false ends the run instead (QEMU's -no-reboot).
+        public var rebootOnTripleFault = true
         public init() {}
     }
 
@@ -29,6 +32,9 @@ public final class Machine {
     public let debugConsole: DebugConsole
     public let postCodes = POSTCodePort()
     public let exitPorts = ExitPorts()
+    public let rebootOnTripleFault: Bool
+    /// How many times a triple fault reset the machine.
+    public private(set) var resets = 0
 
     public struct ROMError: Error, CustomStringConvertible { public let description: String }
 
@@ -36,6 +42,7 @@ public final class Machine {
         guard config.rom.count == 64 << 10 || config.rom.count == 128 << 10 else {
             throw ROMError(description: "a system ROM must be 64 KiB or 128 KiB, this one is \(config.rom.count) bytes")
         }
+        rebootOnTripleFault = config.rebootOnTripleFault
         memory = MemoryMap(ramMiB: config.memoryMiB)
         memory.loadROM(config.rom)
         ports = IOPortBus()
@@ -62,7 +69,11 @@ public final class Machine {
                 }
             }
             switch reason {
-            case .shutdown: return .tripleFault
+            case .shutdown:
+                guard rebootOnTripleFault else { return .tripleFault }
+                // RESET keeps RAM; the CPU starts again at the reset vector.
+                resets += 1
+                cpu.reset()
             case .halted:
                 // HLT with IF = 0 never ends. With IF = 1 only an interrupt ends it, and no
                 // device of this board raises one yet.
