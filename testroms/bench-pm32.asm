@@ -17,7 +17,7 @@
 ;
 ; One outer iteration runs these phases, in order:
 ;   1. xorshift fill   xorshift32 writes 32768 dwords (128 KiB) at 1 MiB
-;   2. strided RMW     32768 ADD-to-memory / XOR-from-memory at a stride of
+;   2. strided RMW     32768 XOR-to-memory / ADD-from-memory at a stride of
 ;                      4124 bytes (a new page nearly every access), wrapping
 ;                      over 2 MiB
 ;   3. CRC-32          builds the 256-entry table (poly 0xEDB88320), then
@@ -34,6 +34,7 @@
 ; The outer iteration count is the assembler define ITERS (>= 1):
 ;   nasm -f bin -o bench-pm32.bin bench-pm32.asm            (default)
 ;   nasm -f bin -DITERS=1 -o bench1.bin bench-pm32.asm      (quick)
+; Add -DTRACE_FOLD to print every value folded into the checksum (debugging).
 ; With the default one run executes about 200 million instructions, counting
 ; every repetition of a REP-prefixed instruction as one instruction (about
 ; 2.5 million per iteration, plus about 0.8 million for the start-up).
@@ -235,9 +236,10 @@ iteration:
 .rmw:
         add     esi, RMW_STRIDE
         and     esi, RMW_MASK
-        add     [RMW_BASE + esi], eax   ; read-modify-write
-        xor     eax, [RMW_BASE + esi]
+        xor     [RMW_BASE + esi], eax   ; read-modify-write
+        add     eax, [RMW_BASE + esi]
         rol     eax, 3
+        add     eax, ecx
         dec     ecx
         jnz     .rmw
         mov     [RMW_POS], esi
@@ -438,6 +440,13 @@ iteration:
 ; fold: mix EAX into the checksum (all registers preserved):
 ;   C = (rotl32(C, 5) ^ EAX) * 0x01000193  (mod 2^32)
 fold:
+%ifdef TRACE_FOLD                       ; -DTRACE_FOLD: print every folded value
+        pushad
+        call    print_hex32
+        mov     esi, msg_crlf
+        call    print_str
+        popad
+%endif
         push    edx
         mov     edx, [CHK]
         rol     edx, 5
@@ -620,5 +629,6 @@ msg_shutdown:   db      "Shutdown", 0
 ; Reset vector at F000:FFF0
 ; =============================================================================
         times   0xFFF0 - ($ - $$) db 0xFF
+        bits    16
         jmp     0xF000:R16(start16)
         times   0x10000 - ($ - $$) db 0xFF

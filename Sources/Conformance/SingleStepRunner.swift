@@ -24,6 +24,7 @@ public final class SingleStepRunner {
         case instructionLength = "instruction longer than 10 bytes: #GP on the 286, legal up to 15 bytes on the 386"
         case stackSegmentFault = "segment-limit violation on the stack at offset FFFFh: #SS on the 386, #GP on the 286 in real mode"
         case faultSideEffects = "registers updated before a fault: the 286 advances SI/DI/CX/SP of a faulting instruction, the 386 does not"
+        case newSegmentRegisters = "FS and GS: MOV to/from segment registers 4 and 5 is #UD on the 286, valid on the 386"
         case other = "other"
     }
 
@@ -36,6 +37,8 @@ public final class SingleStepRunner {
     private let memory: FlatMemory
     private let cpu: CPU
     private let metadata: [String: Any]
+    /// The first fault of the running test (the handler's code may raise more).
+    private var firstFault: Fault?
 
     public init(directory: String, model: CPUModel, verbose: Bool = false) throws(SetupError) {
         self.model = model
@@ -51,6 +54,7 @@ public final class SingleStepRunner {
             throw SetupError(description: "\(metaPath): not valid SingleStepTests metadata JSON")
         }
         metadata = ops
+        cpu.faultObserver = { [unowned self] f, _, _ in if self.firstFault == nil { self.firstFault = f } }
     }
 
     /// The *.MOO / *.MOO.gz files of a directory, sorted.
@@ -116,6 +120,7 @@ public final class SingleStepRunner {
     /// Runs one test; nil when it passes, else the kind of difference and a report.
     func runTest(_ t: MooTest, flagsMask: UInt16) -> (Difference, String)? {
         cpu.reset()
+        firstFault = nil
         let ram = memory.bytes
         for (a, v) in t.initial.ram where Int(a) < memory.size { ram[Int(a)] = v }
         invalidate(t.initial.ram)
@@ -181,7 +186,7 @@ public final class SingleStepRunner {
         guard verbose else { return (kind, "") }
         var lines = ["  initial: " + MooRegister.allCases.map { "\($0.name)=\(hex16(initial[$0.rawValue] ?? 0))" }.joined(separator: " ")]
         lines.append("  initial RAM: " + t.initial.ram.map { "\(String($0.address, radix: 16, uppercase: true))=\(hex8($0.value))" }.joined(separator: " "))
-        if let f = cpu.lastFault { lines.append("  pcemu raised \(f.mnemonic)") }
+        if let f = firstFault { lines.append("  pcemu raised \(f.mnemonic)") }
         if let e = t.exception { lines.append("  recorded CPU took exception \(e.vector)") }
         lines.append(contentsOf: diffs)
         return (kind, lines.joined(separator: "\n"))
@@ -193,7 +198,10 @@ public final class SingleStepRunner {
         let prefixes = t.bytes.prefix { [0x26, 0x2E, 0x36, 0x3E, 0xF0, 0xF1, 0xF2, 0xF3].contains($0) }
         if prefixes.contains(0xF0) || prefixes.contains(0xF1) { return .lockPrefix }
         if t.bytes.count - 1 > 10 { return .instructionLength }
-        if t.exception?.vector == 13 && cpu.lastFault?.vector == 12 { return .stackSegmentFault }
+        if t.exception?.vector == 13 && firstFault?.vector == 12 { return .stackSegmentFault }
+        if t.exception?.vector == 6, t.bytes.contains(where: { $0 == 0x8C || $0 == 0x8E }),
+           let modrm = t.bytes.firstIndex(where: { $0 == 0x8C || $0 == 0x8E }).map({ t.bytes[$0 + 1] }),
+           (modrm >> 3) & 7 == 4 || (modrm >> 3) & 7 == 5 { return .newSegmentRegisters }
         if onlyHighFlags { return .flagsBits12to15 }
         if t.exception != nil && onlyIndexRegisters { return .faultSideEffects }
         return .other
