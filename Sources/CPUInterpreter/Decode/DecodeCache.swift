@@ -101,7 +101,7 @@ extension CPU {
         let bits = icache.codeBlocks[Int(ppn)]
         let mark: UInt64 = (1 << UInt64(first)) | (1 << UInt64(min(last, 63)))
         if bits & mark != mark {
-            if bits == 0 { tlb.dropWrites(toPhysicalPage: ppn) }
+            if bits == 0 { supervisorTLB.dropWrites(toPhysicalPage: ppn); userTLB.dropWrites(toPhysicalPage: ppn) }
             icache.codeBlocks[Int(ppn)] = bits | mark
         }
     }

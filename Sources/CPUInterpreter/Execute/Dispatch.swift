@@ -88,7 +88,8 @@ extension CPU {
     @inline(__always)
     func execute(_ ins: Instruction) throws(Fault) {
         let op = Int(ins.op)
-        switch Handler(rawValue: ins.handler).unsafelyUnwrapped {
+        // Handler is a payload-free UInt8 enum whose raw values are its case indices.
+        switch unsafeBitCast(ins.handler, to: Handler.self) {
         case .invalid: throw Fault.invalidOpcode
         case .alu: try aluForm(ins)
         case .pushSegment: try pushSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), ins)

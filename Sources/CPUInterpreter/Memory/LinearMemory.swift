@@ -1,7 +1,19 @@
 /// Guest memory accesses by linear address: the TLB hit path and the slow path
 /// (page walk, A20 and address-line masking, MMIO, page-crossing accesses).
 extension CPU {
-    public func flushTLB() { tlb.flush() }
+    /// Drops every translation (both privilege sets).
+    public func flushTLB() { supervisorTLB.flush(); userTLB.flush() }
+
+    /// INVLPG: drops one linear page from both sets.
+    func flushTLB(linearPage vpn: UInt32) { supervisorTLB.flush(linearPage: vpn); userTLB.flush(linearPage: vpn) }
+
+    /// A CR3 load: global pages stay when CR4.PGE is set.
+    func flushTLBForCR3() {
+        if cr4 & CR4.pge != 0 { supervisorTLB.flushNonGlobal(); userTLB.flushNonGlobal() } else { flushTLB() }
+    }
+
+    /// The TLB set of the current privilege (CPL 3: user; else supervisor).
+    @inline(__always) func selectTLB() { tlb = cpl == 3 ? userTLB : supervisorTLB }
 
     // MARK: Fast paths
 
@@ -105,23 +117,24 @@ extension CPU {
         }
     }
 
+    /// Caches a read that just succeeded at the current privilege.
     func fillReadTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
-        // With paging, user-mode permission differs per privilege: only cache what any CPL may read.
-        if cr0 & CR0.pg != 0 && !lastWalkAllowsUserRead { return }
         let vpn = la >> 12
         let i = TLB.index(vpn)
         tlb.readTag[i] = vpn
         tlb.readAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
         tlb.readPhysPage[i] = pa >> 12
+        tlb.readGlobal[i] = cr0 & CR0.pg != 0 && lastWalkGlobal
     }
 
+    /// Caches a write that just succeeded at the current privilege (the walk set D).
     func fillWriteTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
-        if cr0 & CR0.pg != 0 && !lastWalkAllowsUserWrite { return }
         let vpn = la >> 12
         let i = TLB.index(vpn)
         tlb.writeTag[i] = vpn
         tlb.writeAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
         tlb.writePhysPage[i] = pa >> 12
+        tlb.writeGlobal[i] = cr0 & CR0.pg != 0 && lastWalkGlobal
     }
 
     // MARK: Physical helpers for system structures (IVT, descriptor tables, TSS)

@@ -19,8 +19,7 @@ extension CPU {
             var updated = pde | 0x20
             if write { updated |= 0x40 }
             if updated != pde { writePhysical32(pdeAddr, updated) }
-            lastWalkAllowsUserRead = pde & 4 != 0
-            lastWalkAllowsUserWrite = pde & 4 != 0 && pde & 2 != 0 && updated & 0x40 != 0
+            lastWalkGlobal = pde & 0x100 != 0 && cr4 & CR4.pge != 0
             return (pde & 0xFFC0_0000) | (la & 0x3F_FFFF)
         }
 
@@ -35,10 +34,7 @@ extension CPU {
         var updated = pte | 0x20
         if write { updated |= 0x40 }
         if updated != pte { writePhysical32(pteAddr, updated) }
-        // Only fill the TLB for accesses any privilege level could make, and writes only
-        // once the dirty bit is set, so that later accesses still set D and check U/S.
-        lastWalkAllowsUserRead = us
-        lastWalkAllowsUserWrite = us && rw && (updated & 0x40 != 0)
+        lastWalkGlobal = pte & 0x100 != 0 && cr4 & CR4.pge != 0
         return (pte & 0xFFFF_F000) | (la & 0xFFF)
     }
 

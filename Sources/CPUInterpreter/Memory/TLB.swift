@@ -3,6 +3,12 @@
 /// so a hit costs one compare and one add. Pages that are not plain RAM (MMIO, ROM for
 /// writes, pages holding decoded code for writes, unmapped space) never get an entry
 /// and always take the slow path.
+///
+/// The CPU keeps two of these, one for supervisor accesses (CPL 0-2) and one for user
+/// accesses (CPL 3), and switches between them when CPL crosses that line: an entry
+/// exists only for an access the page tables allowed at that privilege, so a hit needs
+/// no permission check. Like a real TLB, entries stay until INVLPG, a CR3 load (which
+/// keeps global pages when CR4.PGE is set) or a change of CR0.PG/WP or CR4.PSE/PGE.
 struct TLB {
     static let entryCount = 1024
     static let invalidTag: UInt32 = 0xFFFF_FFFF
@@ -15,6 +21,9 @@ struct TLB {
     let writeAddend: UnsafeMutablePointer<Int>
     /// The physical page of each write entry, to drop entries when a page turns into code.
     let writePhysPage: UnsafeMutablePointer<UInt32>
+    /// Entries from global pages (PTE.G with CR4.PGE) survive CR3 loads.
+    let readGlobal: UnsafeMutablePointer<Bool>
+    let writeGlobal: UnsafeMutablePointer<Bool>
 
     init() {
         readTag = .allocate(capacity: Self.entryCount)
@@ -27,12 +36,25 @@ struct TLB {
         readAddend.initialize(repeating: 0, count: Self.entryCount)
         writeAddend.initialize(repeating: 0, count: Self.entryCount)
         writePhysPage.initialize(repeating: 0, count: Self.entryCount)
+        readGlobal = .allocate(capacity: Self.entryCount)
+        writeGlobal = .allocate(capacity: Self.entryCount)
+        readGlobal.initialize(repeating: false, count: Self.entryCount)
+        writeGlobal.initialize(repeating: false, count: Self.entryCount)
         flush()
     }
     /// A struct of raw pointers (no ARC on the hot path); the CPU frees it in its deinit.
     func deallocate() {
         readTag.deallocate(); readAddend.deallocate(); readPhysPage.deallocate()
         writeTag.deallocate(); writeAddend.deallocate(); writePhysPage.deallocate()
+        readGlobal.deallocate(); writeGlobal.deallocate()
+    }
+
+    /// A CR3 load: drops everything but global pages.
+    func flushNonGlobal() {
+        for i in 0..<Self.entryCount {
+            if !readGlobal[i] { readTag[i] = Self.invalidTag }
+            if !writeGlobal[i] { writeTag[i] = Self.invalidTag }
+        }
     }
 
     func flush() {

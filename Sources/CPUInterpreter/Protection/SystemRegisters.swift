@@ -38,7 +38,7 @@ extension CPU {
             guard model.has486Instructions, ins.hasMemoryOperand else { throw Fault.invalidOpcode }
             try requireCPL0()
             let la = segBase[Int(ins.seg)] &+ effectiveAddress(ins)
-            tlb.flush(linearPage: la >> 12)
+            flushTLB(linearPage: la >> 12)
         default:
             throw Fault.invalidOpcode
         }
@@ -131,7 +131,7 @@ extension CPU {
             switch r {
             case 0: try writeCR0(v)
             case 2: cr2 = v
-            case 3: cr3 = v & 0xFFFF_F018; flushTLB()
+            case 3: cr3 = v & 0xFFFF_F018; flushTLBForCR3()
             case 4 where model >= .pentium:
                 guard v & ~UInt32(0x1FF) == 0 else { throw Fault.generalProtection(0) }
                 if (cr4 ^ v) & (CR4.pse | CR4.pge) != 0 { flushTLB() }

@@ -73,7 +73,7 @@ extension CPU {
             for r in 0..<8 { newRegs[r] = try readSystem(b &+ 0x28 &+ UInt32(r) * 4, 2) }
             for s in 0..<6 { selectors[s] = UInt16(truncatingIfNeeded: try readSystem(b &+ 0x48 &+ UInt32(s) * 4, 1)) }
             ldt = UInt16(truncatingIfNeeded: try readSystem(b &+ 0x60, 1))
-            if cr0 & CR0.pg != 0 { cr3 = cr3Value & 0xFFFF_F018; flushTLB() }
+            if cr0 & CR0.pg != 0 { cr3 = cr3Value & 0xFFFF_F018; flushTLBForCR3() }
         } else {
             newEIP = try readSystem(b &+ 0x0E, 1)
             newFlags = try readSystem(b &+ 0x10, 1) | (flagsStore & 0xFFFF_0000 & ~Flag.vm)

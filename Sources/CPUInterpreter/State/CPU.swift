@@ -33,7 +33,9 @@ public final class CPU {
     public var idtrBase: UInt32 = 0, idtrLimit: UInt32 = 0x3FF
     public var ldtrSelector: UInt16 = 0, ldtrBase: UInt32 = 0, ldtrLimit: UInt32 = 0
     public var trSelector: UInt16 = 0, trBase: UInt32 = 0, trLimit: UInt32 = 0, trAttr: UInt16 = 0
-    public internal(set) var cpl: UInt8 = 0
+    public internal(set) var cpl: UInt8 = 0 {
+        didSet { if (cpl == 3) != (oldValue == 3) { selectTLB() } }
+    }
     /// DR0-DR7 (stored; breakpoints through them are not raised).
     public var debugRegisters: [UInt32] = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400]
 
@@ -71,11 +73,14 @@ public final class CPU {
     }
 
     // MARK: Memory fast path
-    let tlb: TLB
+    /// The TLB set of the current privilege: `supervisorTLB` or `userTLB`.
+    var tlb: TLB
+    let supervisorTLB: TLB
+    let userTLB: TLB
     /// Reserved for a one-entry fetch-page memo (invalidated with the decode cache).
     var fetchPageTag: UInt32 = TLB.invalidTag
-    var lastWalkAllowsUserRead = false
-    var lastWalkAllowsUserWrite = false
+    /// The last page walk found a global page (PTE.G with CR4.PGE).
+    var lastWalkGlobal = false
     let icache: DecodeCache
     let decoder: Decoder
     let costs: CycleTable
@@ -91,7 +96,9 @@ public final class CPU {
         segLimit = .allocate(capacity: 6)
         segAttr = .allocate(capacity: 6)
         segAccess = .allocate(capacity: 6)
-        tlb = TLB()
+        supervisorTLB = TLB()
+        userTLB = TLB()
+        tlb = supervisorTLB
         icache = DecodeCache()
         decoder = Decoder(model: model)
         costs = CycleTable(model: model)
@@ -102,7 +109,8 @@ public final class CPU {
         regs.deallocate(); segSelector.deallocate(); segBase.deallocate()
         segLimit.deallocate(); segAttr.deallocate(); segAccess.deallocate()
         decoder.deallocate()
-        tlb.deallocate()
+        supervisorTLB.deallocate()
+        userTLB.deallocate()
         icache.deallocate()
         costs.deallocate()
     }
