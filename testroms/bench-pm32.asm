@@ -35,10 +35,11 @@
 ;   nasm -f bin -o bench-pm32.bin bench-pm32.asm            (default)
 ;   nasm -f bin -DITERS=1 -o bench1.bin bench-pm32.asm      (quick)
 ; Add -DTRACE_FOLD to print every value folded into the checksum (debugging).
-; With the default (78) one run executes about 199.4 million instructions,
+; With the default (78) one run executes about 200.6 million instructions,
 ; counting every repetition of a REP-prefixed instruction as one instruction:
-; about 2.546 million per iteration (0.15 million of them REP repetitions),
-; plus 0.81 million for the start-up (0.79 million REP STOSD repetitions).
+; about 2.56 million per iteration on average (it varies a little with the
+; data, through the quicksort; about 0.14 million are REP repetitions), plus
+; 0.81 million for the start-up (0.79 million REP STOSD repetitions).
 ;
 ; Output:
 ;   BENCH start

@@ -11,8 +11,11 @@
 ;   IDT", bit 0 (EXT) says "this happened while delivering an event external
 ;   to the program" (an exception, not INT n).  Entering ring 0 from ring 3
 ;   switches to the TSS's SS0:ESP0 and pushes SS, ESP, EFLAGS, CS, EIP;
-;   IRET undoes it.  A contributory fault while delivering a contributory
-;   fault becomes a double fault (#DF, error code 0).
+;   IRET undoes it.  The gate's selector must name a code segment whose DPL
+;   is <= CPL (#GP(selector + EXT) otherwise), its offset must lie within
+;   that segment's limit, and the inner stack from the TSS must be usable.
+;   A contributory fault while delivering a contributory fault becomes a
+;   double fault (#DF, error code 0).
 ;
 ; Every check prints "PASS name" / "FAIL name expected ... got ..." on port
 ; 0xE9, and the run ends with "DONE n passed m failed".
@@ -27,6 +30,12 @@ V_NOTPRESENT    equ     0x43            ; interrupt gate, DPL 3, not present
 V_USER          equ     0x44            ; interrupt gate, DPL 3 -> iret_handler
 V_LIMIT         equ     0x45            ; used with a shortened IDT limit
 V_BADTYPE       equ     0x46            ; a call-gate type in the IDT
+V_HDATA         equ     0x47            ; gate -> a data segment
+V_HNULL         equ     0x48            ; gate -> null selector
+V_HUCODE        equ     0x49            ; gate -> DPL-3 non-conforming code
+V_HCONF3        equ     0x4A            ; gate -> DPL-3 conforming code
+V_HCONF0        equ     0x4B            ; gate -> DPL-0 conforming code
+V_HLIMIT        equ     0x4C            ; gate offset beyond the code limit
 
 PAGE_DIR        equ     0x100000        ; paging structures for the #PF case
 PAGE_TABLE      equ     0x101000
@@ -34,6 +43,13 @@ PF_ADDR         equ     0x300000        ; not-present page
 
         GDT_BEGIN
         DESC    SEL_NP, 0, 0xFFFFF, ACC_S|T_DATA_RW, F_FLAT     ; not present
+; conforming execute/read code, flat, DPL 0 and DPL 3
+        DESC    SEL_CONF0, 0, 0xFFFFF, ACC_P|ACC_DPL0|ACC_S|T_CODE_XR_CONF, F_FLAT
+        DESC    SEL_CONF3, 0, 0xFFFFF, ACC_P|ACC_DPL3|ACC_S|T_CODE_XR_CONF, F_FLAT
+; ring-0 32-bit code, base 0, limit 0xFFF bytes
+        DESC    SEL_SMALL, 0, 0xFFF, ACC_KCODE, F_D
+; read-only ring-0 data (no good as an inner stack)
+        DESC    SEL_RODATA0, 0, 0xFFFFF, ACC_P|ACC_DPL0|ACC_S|T_DATA_RO, F_FLAT
         GDT_END
 
 ; variables
@@ -48,6 +64,10 @@ ih_oesp         equ     scratch_vars + 28       ; (only on a ring change)
 ih_oss          equ     scratch_vars + 32
 saved_esp       equ     scratch_vars + 36
 after_flags     equ     scratch_vars + 40
+st_vec          equ     scratch_vars + 44       ; event seen by stack_catch
+st_err          equ     scratch_vars + 48
+st_eip          equ     scratch_vars + 52
+st_cs           equ     scratch_vars + 56
 
 bound_pair:     dd      10, 20                  ; BOUND: lower, upper
 
@@ -57,6 +77,12 @@ bound_pair:     dd      10, 20                  ; BOUND: lower, upper
         mov     ebx, %2
         mov     ecx, %3
         call    set_idt_gate
+%endmacro
+
+; SET_GATE_SEL vector, selector, offset, access -- gate with its own selector
+%macro SET_GATE_SEL 4
+        SET_GATE %1, %3, %4
+        mov     word [IDT_BASE + (%1)*8 + 2], %2
 %endmacro
 
 tests_main:
@@ -71,6 +97,12 @@ tests_main:
         call    stub_addr
         mov     ebx, eax
         SET_GATE V_BADTYPE, ebx, ACC_P|ACC_DPL0|T_CALLGATE32
+        SET_GATE_SEL V_HDATA,  SEL_KDATA, iret_handler, ACC_P|ACC_DPL0|T_INTGATE32
+        SET_GATE_SEL V_HNULL,  SEL_NULL,  iret_handler, ACC_P|ACC_DPL0|T_INTGATE32
+        SET_GATE_SEL V_HUCODE, SEL_UCODE, iret_handler, ACC_P|ACC_DPL0|T_INTGATE32
+        SET_GATE_SEL V_HCONF3, SEL_CONF3, iret_handler, ACC_P|ACC_DPL0|T_INTGATE32
+        SET_GATE_SEL V_HCONF0, SEL_CONF0, iret_handler, ACC_P|ACC_DPL0|T_INTGATE32
+        SET_GATE_SEL V_HLIMIT, SEL_SMALL, 0x2000, ACC_P|ACC_DPL0|T_INTGATE32
 
 ; =============================================================================
 ; 1. Interrupt gate vs trap gate, same privilege, IRET at the same level
@@ -176,6 +208,64 @@ tests_main:
         mov     byte [IDT_BASE + 6*8 + 5], ACC_P|ACC_DPL0|T_CALLGATE32
         EXPECT_FAULT 13, 6*8 + 3, ud2
         mov     byte [IDT_BASE + 6*8 + 5], ACC_P|ACC_DPL0|T_INTGATE32
+
+; =============================================================================
+; 2b. The handler's code segment
+; =============================================================================
+        ; Rule (SDM vol. 3, 6.12.1.1; vol. 2 INT n "PROTECTED-MODE"): the
+        ; gate's selector must not be null (#GP(EXT)) and must name a code
+        ; segment, else #GP(selector + EXT).  For INT n, EXT = 0.
+        TEST    "int-handler-data-seg-gp"
+        EXPECT_FAULT 13, SEL_KDATA, int V_HDATA
+        TEST    "int-handler-null-sel-gp"
+        EXPECT_FAULT 13, 0, int V_HNULL
+        ; Rule: a CPU exception hitting the same kind of gate sets EXT:
+        ; #UD whose gate names SEL_KDATA -> #GP(SEL_KDATA + 1).
+        TEST    "exception-handler-data-seg-gp-ext"
+        mov     word [IDT_BASE + 6*8 + 2], SEL_KDATA
+        EXPECT_FAULT 13, SEL_KDATA + 1, ud2
+        mov     word [IDT_BASE + 6*8 + 2], SEL_KCODE
+
+        ; Rule (same place): the handler's code segment DPL must be <= CPL
+        ; (an interrupt never goes to a less privileged ring), conforming
+        ; or not, else #GP(selector + EXT).  Ring 0 -> DPL 3 code:
+        TEST    "int-handler-dpl3-code-gp"
+        EXPECT_FAULT 13, SEL_UCODE, int V_HUCODE
+        TEST    "int-handler-dpl3-conforming-gp"
+        EXPECT_FAULT 13, SEL_CONF3, int V_HCONF3
+        TEST    "exception-handler-dpl3-code-gp-ext"
+        mov     word [IDT_BASE + 6*8 + 2], SEL_UCODE
+        EXPECT_FAULT 13, SEL_UCODE + 1, ud2
+        mov     word [IDT_BASE + 6*8 + 2], SEL_KCODE
+        ; Rule: DPL-0 conforming code is fine from ring 0.
+        TEST    "int-handler-conforming-dpl0-ok"
+        mov     dword [ih_hits], 0
+        EXPECT_NO_FAULT int V_HCONF0
+        CHECK_EQ "int-handler-conforming-dpl0-reached", [ih_hits], 1
+
+        ; Rule (SDM vol. 2, INT n): the gate's offset must lie within the
+        ; handler segment's limit, else #GP(0).  SEL_SMALL: limit 0xFFF,
+        ; gate offset 0x2000.
+        TEST    "int-handler-beyond-limit-gp"
+        EXPECT_FAULT 13, 0, int V_HLIMIT
+
+        ; Rule (SDM vol. 3, 6.12.1; vol. 2 INT n "INTER-PRIVILEGE-LEVEL-
+        ; INTERRUPT"): going from ring 3 to a ring-0 handler loads SS0 from
+        ; the TSS; a read-only data segment there -> #TS(SS0 selector + EXT),
+        ; EXT = 0 for INT n.  Delivering the #TS to ring 0 would need SS0
+        ; as well, so it goes to stack_catch, which runs at ring 3.
+        TEST    "r3-int-ss0-readonly-ts"
+        mov     dword [st_vec], NONE
+        mov     dword [TSS_BASE + 0x08], SEL_RODATA0
+        call    catch_ts
+        RUN_R3  r3_int_user
+        mov     dword [TSS_BASE + 0x08], SEL_KDATA
+        mov     eax, 10                         ; vector 10 back to its stub
+        call    stub_addr
+        mov     ebx, eax
+        SET_GATE 10, ebx, ACC_P|ACC_DPL0|T_INTGATE32
+        call    copy_stack_event
+        CHECK_FAULT 10, SEL_RODATA0, r3_int_user.int
 
 ; =============================================================================
 ; 3. Ring 3 -> ring 0 through an interrupt gate, IRET to the outer level
@@ -334,6 +424,7 @@ iret_handler:
 ; Ring 3: INT through the DPL-3 gate (with one dword on the user stack).
 r3_int_user:
         push    dword 0xDEADBEEF
+.int:
         int     V_USER
 .after:
         int     EXIT_VEC
@@ -374,6 +465,47 @@ paging_off:
         mov     cr0, eax
         jmp     .flush
 .flush:
+        pop     eax
+        ret
+
+; catch_ts: point IDT vector 10 (#TS) at stack_catch through the conforming
+; DPL-0 segment SEL_CONF0.  A conforming handler runs at the CPL of the
+; faulting code (here 3) on its own stack, so delivering the #TS does not
+; need the (broken) SS0.
+catch_ts:
+        pushad
+        mov     eax, 10
+        mov     ebx, stack_catch
+        mov     ecx, ACC_P|ACC_DPL0|T_INTGATE32
+        call    set_idt_gate
+        mov     word [IDT_BASE + 10*8 + 2], SEL_CONF0
+        popad
+        ret
+
+; Runs at CPL 3 (CS = SEL_CONF0 | 3, DS = SS = flat user data): record the
+; #TS, repair TSS.SS0 so that ring 0 can be entered again, leave through
+; EXIT_VEC.
+stack_catch:
+        mov     dword [st_vec], 10
+        pop     dword [st_err]
+        pop     dword [st_eip]
+        pop     dword [st_cs]
+        add     esp, 4                          ; EFLAGS
+        mov     dword [TSS_BASE + 0x08], SEL_KDATA
+        int     EXIT_VEC
+
+; copy_stack_event: make stack_catch's record the "last event" for
+; CHECK_FAULT (ring 0).
+copy_stack_event:
+        push    eax
+        mov     eax, [st_vec]
+        mov     [fault_vec], eax
+        mov     eax, [st_err]
+        mov     [fault_err], eax
+        mov     eax, [st_eip]
+        mov     [fault_eip], eax
+        movzx   eax, word [st_cs]
+        mov     [fault_cs], eax
         pop     eax
         ret
 

@@ -12,7 +12,10 @@
 ;   of stack entries, and pushes the caller's SS:ESP and CS:EIP.  A far RET
 ;   may only return to the same or an outer (less privileged) ring; when it
 ;   goes outward, data segment registers the outer ring may not use are
-;   nulled.
+;   nulled.  A far transfer must name code (or a gate or TSS), a gate must
+;   lead to code, a return must land in code whose DPL matches the return
+;   RPL, every new EIP must lie within the code segment limit, and the inner
+;   stack taken from the TSS must be a usable stack for the new ring.
 ;
 ; Every check prints "PASS name" / "FAIL name expected ... got ..." on port
 ; 0xE9, and the run ends with "DONE n passed m failed".
@@ -21,6 +24,9 @@
 %include "pmtest.inc"
 
 USER_SP16       equ     0xF000          ; ring-3 stack for the 16-bit gate test
+SMALL_BASE      equ     SCRATCH         ; SEL_SMALL: code copied to RAM here
+SMALL_LIMIT     equ     0xFFF           ; its (byte-granular) limit
+%define R_SMALL(x) ((x) - small_code)   ; offset of a small_code label in SEL_SMALL
 
         GDT_BEGIN
 ; ring-0 and ring-3 32-bit code whose base is the ROM (offsets = R16(label)),
@@ -47,6 +53,23 @@ USER_SP16       equ     0xF000          ; ring-3 stack for the 16-bit gate test
         GATE    SEL_CG_OUT,  SEL_UCODE | 3, r3_gate_target, ACC_P|ACC_DPL0|T_CALLGATE32, 0
 ;   32-bit, DPL 3 -> ring-3 code (same privilege: no stack switch)
         GATE    SEL_CG_R3,   SEL_UCODE | 3, r3_gate_target, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+;   32-bit, DPL 3 -> ring-0 code, no parameters (inner-stack tests)
+        GATE    SEL_CG_R0,   SEL_KCODE, cg_ret_handler, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+; descriptors that are not code: an LDT descriptor and an interrupt-gate type
+; in the GDT (neither may be the target of a far JMP/CALL)
+        DESC    SEL_LDT_D, LDT_BASE, 0xFF, ACC_P|ACC_DPL0|T_LDT, 0
+        GATE    SEL_IG_GDT,  SEL_KCODE, r3_exit, ACC_P|ACC_DPL0|T_INTGATE32, 0
+;   call gates (DPL 3) whose target is not code: data, null, a system segment
+        GATE    SEL_CG_DATA, SEL_KDATA, cg_ret_handler, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+        GATE_OFS SEL_CG_NULL, SEL_NULL, 0, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+        GATE_OFS SEL_CG_SYS, SEL_LDT_D, 0, ACC_P|ACC_DPL3|T_CALLGATE32, 0
+; a 32-bit ring-0 code segment in RAM with a small limit (0xFFF bytes)
+        DESC    SEL_SMALL, SMALL_BASE, SMALL_LIMIT, ACC_KCODE, F_D
+;   call gate (DPL 0) to an offset beyond that limit
+        GATE_OFS SEL_CG_LIMIT, SEL_SMALL, 0x2000, ACC_P|ACC_DPL0|T_CALLGATE32, 0
+; candidate inner stacks (TSS.SS0) that are no good for ring 0
+        DESC    SEL_RODATA0, 0, 0xFFFFF, ACC_P|ACC_DPL0|ACC_S|T_DATA_RO, F_FLAT
+        DESC    SEL_NPDATA0, 0, 0xFFFFF, ACC_DPL0|ACC_S|T_DATA_RW, F_FLAT
         GDT_END
 
 ; variables
@@ -55,6 +78,43 @@ cg_ss           equ     scratch_vars + 4
 cg_cs           equ     scratch_vars + 8
 cg_hits         equ     scratch_vars + 12
 cg_frame        equ     scratch_vars + 16       ; 6 dwords copied from [ESP]
+st_vec          equ     scratch_vars + 40       ; event seen by stack_catch
+st_err          equ     scratch_vars + 44
+st_eip          equ     scratch_vars + 48
+st_cs           equ     scratch_vars + 52
+
+; EXPECT_FAULT_AT cs, eip, vector, errcode, instruction
+;   Like EXPECT_FAULT, but the exception is expected at cs:eip -- code the
+;   instruction transferred to -- not at the instruction itself.
+%macro EXPECT_FAULT_AT 5+
+        ARM_PUSHED %%fault
+        %5
+        jmp     %%check
+%%fault:
+        lea     esp, [esp+4]
+%%check:
+        mov     dword [exp_cs], %1
+        CHECK_FAULT (%3), (%4), (%2)
+%endmacro
+
+; INNER_STACK vector, errcode, ss0
+;   Put ss0 into TSS.SS0 and run r3_cg_r0 (ring 3: CALL through SEL_CG_R0 to
+;   ring 0).  While SS0 is broken a fault at ring 3 cannot be delivered to a
+;   ring-0 handler (that needs SS0 too, and would end in a triple fault), so
+;   #TS and #SS go to stack_catch, which runs at ring 3 (see there).  Then
+;   check that exception `vector` with `errcode` was raised at the CALL
+;   (NONE: no exception, the gate was used).
+%macro INNER_STACK 3
+        mov     dword [st_vec], NONE
+        mov     dword [cg_hits], 0
+        mov     dword [TSS_BASE + 0x08], %3
+        call    catch_stack_faults
+        RUN_R3  r3_cg_r0
+        mov     dword [TSS_BASE + 0x08], SEL_KDATA
+        call    restore_idt
+        call    copy_stack_event
+        CHECK_FAULT (%1), (%2), r3_cg_r0
+%endmacro
 
 tests_main:
 ; =============================================================================
@@ -212,6 +272,131 @@ tests_main:
         CHECK_EQ "retf-r3-to-r0-esp-kept", [fault_esp], USER_STACK_TOP - 8
         call    reset_user_ctx
 
+        ; Rule (SDM vol. 2, RET "RETURN-TO-OUTER/SAME-PRIVILEGE-LEVEL"): the
+        ; return CS must be a code segment, and a non-conforming one needs
+        ; DPL = RPL of the return selector, else #GP(return CS selector).
+        ; Ring 0 returning to SEL_KCODE | 3: RPL 3 > CPL (an outer return)
+        ; but the segment's DPL is 0 -> #GP(SEL_KCODE).
+        TEST    "retf-rpl3-to-dpl0-code-gp"
+        push    dword SEL_UDATA | 3
+        push    dword USER_STACK_TOP - 0x100
+        push    dword SEL_KCODE | 3
+        push    dword r3_exit
+        EXPECT_FAULT 13, SEL_KCODE, retf
+        add     esp, 16
+
+        ; Rule: for a conforming return CS, DPL <= RPL is enough: DPL-0
+        ; conforming code with RPL 3 returns to ring 3 (CS = SEL_CONF0 | 3).
+        TEST    "retf-rpl3-to-conforming-dpl0-ok"
+        push    dword SEL_UDATA | 3
+        push    dword USER_STACK_TOP - 0x100
+        push    dword SEL_CONF0 | 3
+        push    dword r3_exit
+        EXPECT_NO_FAULT retf
+        add     esp, 16
+        CHECK_EQ "retf-rpl3-to-conforming-cs", [fault_cs], SEL_CONF0 | 3
+
+        ; Rule: a data segment is never a return CS -> #GP(selector).
+        TEST    "retf-to-data-seg-gp"
+        push    dword SEL_KDATA
+        push    dword r3_exit
+        EXPECT_FAULT 13, SEL_KDATA, retf
+        add     esp, 8
+
+; =============================================================================
+; 6. Far JMP/CALL targets that are not code
+; =============================================================================
+        ; Rule (SDM vol. 2, JMP/CALL "far jump/call in protected mode"): a
+        ; null selector -> #GP(0); a descriptor that is neither a code
+        ; segment, a call gate, a task gate nor a TSS -> #GP(selector).
+        TEST    "r0-jmp-null-sel-gp"
+        EXPECT_FAULT 13, 0, jmp SEL_NULL:r3_exit
+        TEST    "r0-jmp-data-seg-gp"
+        EXPECT_FAULT 13, SEL_KDATA, jmp SEL_KDATA:r3_exit
+        TEST    "r0-call-data-seg-gp"
+        EXPECT_FAULT 13, SEL_KDATA, call SEL_KDATA:r3_exit
+        TEST    "r3-jmp-data-seg-gp"
+        EXPECT_FAULT_R3 13, SEL_UDATA, jmp SEL_UDATA | 3:r3_exit
+        TEST    "r0-jmp-ldt-desc-gp"
+        EXPECT_FAULT 13, SEL_LDT_D, jmp SEL_LDT_D:r3_exit
+        TEST    "r0-call-intgate-in-gdt-gp"
+        EXPECT_FAULT 13, SEL_IG_GDT, call SEL_IG_GDT:r3_exit
+
+        ; Rule (SDM vol. 3, 5.8.4; vol. 2 CALL "CALL-GATE"): the selector in
+        ; a call gate must not be null (#GP(0)) and must name a code
+        ; segment, else #GP(code segment selector) -- also for JMP.
+        TEST    "cg-target-data-r3-call-gp"
+        EXPECT_FAULT_R3 13, SEL_KDATA, call SEL_CG_DATA | 3:0
+        TEST    "cg-target-data-r0-jmp-gp"
+        EXPECT_FAULT 13, SEL_KDATA, jmp SEL_CG_DATA:0
+        TEST    "cg-target-null-gp"
+        EXPECT_FAULT_R3 13, 0, call SEL_CG_NULL | 3:0
+        TEST    "cg-target-ldt-desc-gp"
+        EXPECT_FAULT 13, SEL_LDT_D, call SEL_CG_SYS:0
+
+; =============================================================================
+; 7. The new EIP must lie within the code segment limit
+; =============================================================================
+        ; SEL_SMALL: ring-0 32-bit code, base SMALL_BASE, limit 0xFFF.  Its
+        ; code is copied from small_code; offset 0xFFF holds a RETF, 0x1000
+        ; and 0x2000 a UD2 (so a missed limit check shows up as #UD).
+        mov     esi, small_code
+        mov     edi, SMALL_BASE
+        mov     ecx, small_code_end - small_code
+        rep     movsb
+        mov     byte [SMALL_BASE + SMALL_LIMIT], 0xCB           ; RETF
+        mov     word [SMALL_BASE + SMALL_LIMIT + 1], 0x0B0F     ; UD2
+        mov     word [SMALL_BASE + 0x2000], 0x0B0F              ; UD2
+
+        ; Rule (SDM vol. 2, JMP/CALL/RET): EIP up to the limit is fine ...
+        TEST    "far-call-small-seg-ok"
+        EXPECT_NO_FAULT call SEL_SMALL:0
+        TEST    "far-call-at-limit-ok"
+        EXPECT_NO_FAULT call SEL_SMALL:SMALL_LIMIT
+        ; ... beyond it -> #GP(0), raised by the transfer itself.
+        TEST    "far-call-limit-plus-1-gp"
+        EXPECT_FAULT 13, 0, call SEL_SMALL:SMALL_LIMIT + 1
+        TEST    "far-jmp-beyond-limit-gp"
+        EXPECT_FAULT 13, 0, jmp SEL_SMALL:0x2000
+        TEST    "callgate-beyond-limit-gp"
+        EXPECT_FAULT 13, 0, call SEL_CG_LIMIT:0
+        TEST    "retf-beyond-limit-gp"
+        push    dword SEL_SMALL
+        push    dword 0x2000
+        EXPECT_FAULT 13, 0, retf
+        add     esp, 8
+        ; Rule (SDM vol. 2, JMP near): the same for a near JMP inside
+        ; SEL_SMALL: within the limit it works, to 0x2000 it is #GP(0) at
+        ; the JMP.
+        TEST    "near-jmp-within-limit-ok"
+        EXPECT_NO_FAULT call SEL_SMALL:R_SMALL(small_code.near_ok)
+        TEST    "near-jmp-beyond-limit-gp"
+        EXPECT_FAULT_AT SEL_SMALL, R_SMALL(small_code.near_bad), 13, 0, call SEL_SMALL:R_SMALL(small_code.near_bad)
+
+; =============================================================================
+; 8. The inner stack taken from the TSS
+; =============================================================================
+        ; Rule (SDM vol. 3, 5.8.5; vol. 2 CALL "MORE-PRIVILEGE"): a CALL
+        ; through a gate to an inner ring loads SS:ESP for that ring from the
+        ; TSS.  SS null -> #TS(0); SS RPL or DPL != new CPL, or not a
+        ; writable data segment -> #TS(SS selector); not present ->
+        ; #SS(SS selector).  The good case first, through the same path.
+        TEST    "inner-stack-ss0-ok"
+        INNER_STACK NONE, ANY, SEL_KDATA
+        CHECK_EQ "inner-stack-ss0-ok-reached", [cg_hits], 1
+        TEST    "inner-stack-ss0-null-ts"
+        INNER_STACK 10, 0, SEL_NULL
+        TEST    "inner-stack-ss0-readonly-ts"
+        INNER_STACK 10, SEL_RODATA0, SEL_RODATA0
+        TEST    "inner-stack-ss0-dpl3-ts"
+        INNER_STACK 10, SEL_UDATA, SEL_UDATA
+        TEST    "inner-stack-ss0-rpl3-ts"
+        INNER_STACK 10, SEL_KDATA, SEL_KDATA | 3
+        TEST    "inner-stack-ss0-code-ts"
+        INNER_STACK 10, SEL_KCODE, SEL_KCODE
+        TEST    "inner-stack-ss0-not-present-ss"
+        INNER_STACK 12, SEL_NPDATA0, SEL_NPDATA0
+
         FINISH
 
 ; =============================================================================
@@ -294,5 +479,73 @@ r3_gate_target:
 ; Ring 3: just leave.
 r3_exit:
         int     EXIT_VEC
+
+; Ring 3: CALL through SEL_CG_R0 (to cg_ret_handler, which RETFs back).
+r3_cg_r0:
+        call    SEL_CG_R0 | 3:0
+        int     EXIT_VEC
+
+; catch_stack_faults: point IDT vectors 10 (#TS) and 12 (#SS) at
+; stack_catch through the conforming DPL-0 segment SEL_CONF0.  A conforming
+; handler runs at the CPL of the faulting code (here 3) on its own stack, so
+; delivering the fault does not need the (broken) SS0.  restore_idt undoes it.
+catch_stack_faults:
+        pushad
+        mov     eax, 10
+        mov     ebx, stack_catch.ts
+        mov     ecx, ACC_P|ACC_DPL0|T_INTGATE32
+        call    set_idt_gate
+        mov     word [IDT_BASE + 10*8 + 2], SEL_CONF0
+        mov     eax, 12
+        mov     ebx, stack_catch.ss
+        call    set_idt_gate
+        mov     word [IDT_BASE + 12*8 + 2], SEL_CONF0
+        popad
+        ret
+
+; Runs at CPL 3 (CS = SEL_CONF0 | 3, DS = SS = flat user data): record the
+; event, repair TSS.SS0 so that ring 0 can be entered again, leave through
+; EXIT_VEC.
+stack_catch:
+.ts:
+        mov     dword [st_vec], 10
+        jmp     .common
+.ss:
+        mov     dword [st_vec], 12
+.common:
+        pop     dword [st_err]
+        pop     dword [st_eip]
+        pop     dword [st_cs]
+        add     esp, 4                          ; EFLAGS
+        mov     dword [TSS_BASE + 0x08], SEL_KDATA
+        int     EXIT_VEC
+
+; copy_stack_event: make stack_catch's record the "last event" for
+; CHECK_FAULT (ring 0).
+copy_stack_event:
+        push    eax
+        mov     eax, [st_vec]
+        mov     [fault_vec], eax
+        mov     eax, [st_err]
+        mov     [fault_err], eax
+        mov     eax, [st_eip]
+        mov     [fault_eip], eax
+        movzx   eax, word [st_cs]
+        mov     [fault_cs], eax
+        pop     eax
+        ret
+
+; Code for SEL_SMALL (base SMALL_BASE, limit 0xFFF), copied there at run
+; time; offsets inside the segment are R_SMALL(label).
+small_code:
+        retf                                    ; offset 0: far CALL target
+.near_ok:
+        jmp     near .near_ok_target            ; within the limit
+        ud2
+.near_ok_target:
+        retf
+.near_bad:
+        jmp     near small_code + 0x2000        ; offset 0x2000 > limit
+small_code_end:
 
         ROM_END

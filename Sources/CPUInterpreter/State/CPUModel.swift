@@ -46,6 +46,18 @@ public enum CPUModel: String, CaseIterable, Sendable {
     @inlinable public var hasCPUID: Bool { self >= .pentium }
     @inlinable public var hasCMOV: Bool { self == .p6 }
 
+    /// The clock rate the cycle counter stands for (a typical part of each family):
+    /// 286 at 12 MHz, 386DX at 33 MHz, 486DX2 at 66 MHz, Pentium at 100 MHz, Pentium Pro at 200 MHz.
+    public var cyclesPerSecond: UInt64 {
+        switch self {
+        case .i286: return 12_000_000
+        case .i386: return 33_000_000
+        case .i486: return 66_000_000
+        case .pentium: return 100_000_000
+        case .p6: return 200_000_000
+        }
+    }
+
     /// Family/model/stepping for CPUID leaf 1 and for EDX after reset.
     public var resetEDX: UInt32 {
         switch self {

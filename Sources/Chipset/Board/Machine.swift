@@ -32,6 +32,7 @@ public final class Machine {
     public let debugConsole: DebugConsole
     public let postCodes = POSTCodePort()
     public let exitPorts = ExitPorts()
+    public let scheduler: Scheduler
     public let rebootOnTripleFault: Bool
     /// How many times a triple fault reset the machine.
     public private(set) var resets = 0
@@ -47,7 +48,9 @@ public final class Machine {
         memory.loadROM(config.rom)
         ports = IOPortBus()
         debugConsole = DebugConsole(output: config.debugConsole)
-        cpu = CPU(model: config.model, memory: memory, ports: ports)
+        let cpu = CPU(model: config.model, memory: memory, ports: ports)
+        self.cpu = cpu
+        scheduler = Scheduler(cyclesPerSecond: config.model.cyclesPerSecond) { [unowned cpu] in cpu.cycles }
         ports.map(0xE9...0xE9, debugConsole, name: "debug console")
         ports.map(config.postPort...config.postPort, postCodes, name: "POST code")
         ports.map(0xF4...0xF4, exitPorts, name: "isa-debug-exit")
@@ -60,8 +63,20 @@ public final class Machine {
     public func run(maxCycles: UInt64 = .max, batch: UInt64 = 1 << 20,
                     beforeEach: ((UInt16, UInt32) -> Bool)? = nil) -> Outcome {
         while true {
-            let limit = maxCycles - cpu.cycles > batch ? cpu.cycles + batch : maxCycles
-            let reason = beforeEach.map { cpu.run(until: limit, beforeEach: $0) } ?? cpu.run(until: limit)
+            var limit = maxCycles - cpu.cycles > batch ? cpu.cycles + batch : maxCycles
+            limit = min(limit, max(scheduler.nextDeadline, cpu.cycles &+ 1))
+            var reason = beforeEach.map { cpu.run(until: limit, beforeEach: $0) } ?? cpu.run(until: limit)
+            if reason == .halted && !cpu.shutdown && cpu.eflags & Flag.if != 0 {
+                // HLT with interrupts enabled: time passes until the next device event,
+                // which may raise the interrupt that wakes the CPU.
+                let next = scheduler.nextDeadline
+                if next != .max {
+                    if next >= maxCycles { cpu.cycles = maxCycles; return .cycleLimit }
+                    cpu.cycles = max(cpu.cycles, next)
+                    reason = .cycleBudget
+                }
+            }
+            scheduler.runDue()
             if let r = exitPorts.request {
                 switch r {
                 case .success: return .guestExit(success: true, code: 0x10)
