@@ -20,4 +20,21 @@ import CPUInterpreter
         #expect(done?.hasSuffix(" 0 failed") == true, "\(rom) on \(cpu): \(done.map(String.init) ?? "no DONE line")\n\(r.stderr)")
         #expect(r.status == 0)
     }
+
+    /// Every rule family is exercised with a passing and a faulting case somewhere in the ROMs.
+    @Test func everyRulePassesAndFailsSomewhere() throws {
+        var passed = Set<String>(), failed = Set<String>()
+        for rom in Self.roms + ["explain-callgate"] {
+            let r = try CommandLineTests.run(["--bios", Self.path(rom), "--cpu", "pentium", "--no-reboot", "--rule-summary"])
+            for line in r.stdout.split(separator: "\n") {
+                let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard f.count == 5, f[1] == "passed", f[3] == "failed", Rule(rawValue: String(f[0])) != nil else { continue }
+                if Int(f[2])! > 0 { passed.insert(String(f[0])) }
+                if Int(f[4])! > 0 { failed.insert(String(f[0])) }
+            }
+        }
+        let all = Set(Rule.allCases.map(\.rawValue))
+        #expect(all.subtracting(passed).isEmpty, "rules that never passed: \(all.subtracting(passed).sorted())")
+        #expect(all.subtracting(failed).isEmpty, "rules that never failed: \(all.subtracting(failed).sorted())")
+    }
 }

@@ -19,6 +19,8 @@ extension CPU {
         if d.isCode {
             try checkDirectCodeTarget(sel, d)
             let target = size == 2 ? offset : offset & 0xFFFF
+            // SDM CALL: the stack must hold the return address (#SS(0)) before EIP is checked.
+            if kind == .call { try checkStackRoom(stackPointer, 2 << UInt32(size), fault: Fault.stackFault(0)) }
             try require(target <= d.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
                         "EIP=0x\(String(target, radix: 16)) limit=0x\(String(d.limit, radix: 16))")
             if kind == .call { try pushReturnAddress(size) }
@@ -85,13 +87,14 @@ extension CPU {
         let gate32 = gate.systemType == .callGate32
         let size = gate32 ? 2 : 1
         let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
-        try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
-                    "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
-
         if kind == .call && !code.conforming && code.dpl < cpl {
+            // SDM CALL (more privilege): the new stack is checked before the target EIP.
             try callToInnerLevel(codeSel, code, target: target, size: size, parameters: gate.gateParameterCount)
             return
         }
+        if kind == .call { try checkStackRoom(stackPointer, 2 << UInt32(size), fault: Fault.stackFault(0)) }
+        try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
+                    "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
         if kind == .call { try pushReturnAddress(size) }
         try markAccessed(codeSel, code)
         loadSegmentCache(Seg.cs, (gate.gateSelector & ~3) | UInt16(cpl), code)
@@ -118,6 +121,8 @@ extension CPU {
             regs[Reg.esp] = ssDesc.defaultBig ? newESP : (regs[Reg.esp] & 0xFFFF_0000) | (newESP & 0xFFFF)
             // SDM: the new stack must hold SS, ESP, the parameters, CS and EIP, else #SS(SS selector).
             try checkStackRoom(stackPointer, (4 + parameters) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC)))
+            try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
+                        "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
             try push(UInt32(oldSS), size)
             try push(oldESP, size)
             for p in params.reversed() { try push(p, size) }
