@@ -22,6 +22,9 @@ extension CPU {
         let perIteration = UInt64(costs.repIteration(ins))
         let untilEqual = ins.prefixes & Prefix.repne != 0     // REPNE stops when ZF = 1
         var done: UInt64 = 0
+        if (kind == .movs || kind == .stos) && !df && model != .i286 {
+            done = repeatInHostMemory(ins, kind, size, perIteration: perIteration)
+        }
         while true {
             let count = a32 ? regs[Reg.ecx] : regs[Reg.ecx] & 0xFFFF
             if count == 0 { break }
@@ -132,5 +135,78 @@ extension CPU {
             let v = try access(Reg.esi) { () throws(Fault) in try readMem(src, si, size) }
             ports.writePort(UInt16(truncatingIfNeeded: regs[Reg.edx]), size: 1 << size, value: v)
         }
+    }
+
+    /// REP MOVS / REP STOS (DF = 0) over host memory: whole runs of elements that lie in
+    /// one page of plain RAM on both sides, inside the segment limits and without offset
+    /// wrap, are moved with no per-element checks. Stops at anything unusual (page or
+    /// segment edge, TLB miss, MMIO, decoded code — such pages have no write-TLB entry),
+    /// leaving the rest to the element-by-element loop. Elements are copied in ascending
+    /// order, so overlapping moves repeat patterns exactly as the CPU does.
+    func repeatInHostMemory(_ ins: Instruction, _ kind: StringKind, _ size: Int, perIteration: UInt64) -> UInt64 {
+        let a32 = ins.address32
+        let mask: UInt32 = a32 ? 0xFFFF_FFFF : 0xFFFF
+        let n = UInt32(1 << size)
+        let src = Int(ins.seg)
+        var done: UInt64 = 0
+        while true {
+            let count = a32 ? regs[Reg.ecx] : regs[Reg.ecx] & 0xFFFF
+            if count == 0 { break }
+            if done > 0 && (cycles >= cycleDeadline || (intrLine && flagsStore & Flag.if != 0) || stopRequested) { break }
+            var k = min(count, 16384)
+            // Destination ES:DI
+            let di = regs[Reg.edi] & mask
+            guard segAccess[Seg.es] & (SegmentAccess.writable | SegmentAccess.expandDown) == SegmentAccess.writable,
+                  di <= segLimit[Seg.es] else { break }
+            k = min(k, (segLimit[Seg.es] &- di &+ 1) / n)
+            if !a32 { k = min(k, (0x1_0000 - di) / n) }
+            let laD = segBase[Seg.es] &+ di
+            k = min(k, (4096 - (laD & 0xFFF)) / n)
+            guard k > 0 else { break }
+            let iD = TLB.index(laD >> 12)
+            guard tlb.writeTag[iD] == laD >> 12 else { break }
+            let dst = UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[iD] &+ Int(laD))!
+            if kind == .stos {
+                let v = readReg(Reg.eax, size)
+                switch size {
+                case 0: dst.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: v), count: Int(k))
+                case 1: for j in 0..<Int(k) { dst.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 2 * j, as: UInt16.self) }
+                default: for j in 0..<Int(k) { dst.storeBytes(of: v, toByteOffset: 4 * j, as: UInt32.self) }
+                }
+            } else {
+                // Source DS:SI (or the override)
+                let si = regs[Reg.esi] & mask
+                guard segAccess[src] & (SegmentAccess.readable | SegmentAccess.expandDown) == SegmentAccess.readable,
+                      si <= segLimit[src] else { break }
+                k = min(k, (segLimit[src] &- si &+ 1) / n)
+                if !a32 { k = min(k, (0x1_0000 - si) / n) }
+                let laS = segBase[src] &+ si
+                k = min(k, (4096 - (laS & 0xFFF)) / n)
+                guard k > 0 else { break }
+                let iS = TLB.index(laS >> 12)
+                guard tlb.readTag[iS] == laS >> 12 else { break }
+                let from = UnsafeRawPointer(bitPattern: tlb.readAddend[iS] &+ Int(laS))!
+                let bytes = Int(k * n)
+                if from + bytes <= UnsafeRawPointer(dst) || UnsafeRawPointer(dst) + bytes <= from || UnsafeRawPointer(dst) < from {
+                    // No overlap, or the destination is below the source: a forward copy is exact.
+                    for j in 0..<bytes { dst.storeBytes(of: from.load(fromByteOffset: j, as: UInt8.self), toByteOffset: j, as: UInt8.self) }
+                } else {
+                    // The destination overlaps above the source: element by element, as the CPU does.
+                    for j in 0..<Int(k) {
+                        switch size {
+                        case 0: dst.storeBytes(of: from.load(fromByteOffset: j, as: UInt8.self), toByteOffset: j, as: UInt8.self)
+                        case 1: dst.storeBytes(of: from.loadUnaligned(fromByteOffset: 2 * j, as: UInt16.self), toByteOffset: 2 * j, as: UInt16.self)
+                        default: dst.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self), toByteOffset: 4 * j, as: UInt32.self)
+                        }
+                    }
+                }
+                advance(Reg.esi, k &* n, a32)
+            }
+            advance(Reg.edi, k &* n, a32)
+            if a32 { regs[Reg.ecx] = count &- k } else { setReg16(Reg.ecx, UInt16(truncatingIfNeeded: count &- k)) }
+            done &+= UInt64(k)
+            cycles &+= UInt64(k) &* perIteration
+        }
+        return done
     }
 }

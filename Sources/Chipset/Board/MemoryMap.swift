@@ -1,3 +1,4 @@
+import Foundation
 import CPUInterpreter
 
 /// The AT physical memory map (the board's side of `PhysicalMemory`):
@@ -27,11 +28,12 @@ public final class MemoryMap: PhysicalMemory {
 
     public init(ramMiB: Int) {
         ramSize = max(1, ramMiB) << 20
-        ram = .allocate(capacity: ramSize)
-        ram.initialize(repeating: 0, count: ramSize)
+        // calloc: zeroed pages come from the OS on first touch, so start-up does not pay
+        // for clearing all of guest RAM.
+        ram = calloc(ramSize, 1)!.assumingMemoryBound(to: UInt8.self)
     }
     deinit {
-        ram.deallocate()
+        free(ram)
         rom?.deallocate()
     }
 
