@@ -18,14 +18,26 @@ struct Bench: ParsableCommand {
     @Option(help: "Runs per workload; the median is reported.")
     var runs = 3
 
-    static let builtInNames = ["realmode"]
+    @ArgumentParser.Flag(help: "Attach the explain observer (every protection check is formatted and discarded) to measure its cost.")
+    var explain = false
+
+    static let builtInNames = ["realmode", "pm32", "rings"]
 
     static func rom(_ name: String) -> [UInt8]? {
         switch name {
         case "realmode": return Array(UnsafeBufferPointer(start: pcemu_bench_realmode_rom(), count: pcemu_bench_realmode_rom_size()))
+        case "pm32": return Array(UnsafeBufferPointer(start: pcemu_bench_pm32_rom(), count: pcemu_bench_pm32_rom_size()))
+        case "rings": return Array(UnsafeBufferPointer(start: pcemu_bench_rings_rom(), count: pcemu_bench_rings_rom_size()))
         default: return nil
         }
     }
+
+    /// Checksums the workloads print on a correct CPU (measured under QEMU and Bochs).
+    static let expectedChecksums: [String: String] = [
+        "realmode": "0x1A64C711",
+        "pm32": "0x92002230",
+        "rings": "0xBEEC0ABB",
+    ]
 
     func run() throws {
         let selected = workloads.isEmpty ? Self.builtInNames : workloads
@@ -39,7 +51,10 @@ struct Bench: ParsableCommand {
                 config.model = cpu
                 config.memoryMiB = 16
                 config.rom = rom
+                config.rebootOnTripleFault = false
                 let machine = try Machine(config)
+                let explainer = explain ? ExplainPrinter(cpu: machine.cpu) { _ in } : nil
+                machine.cpu.observer = explainer
                 let cpu0 = clock()
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let outcome = machine.run()
@@ -52,9 +67,14 @@ struct Bench: ParsableCommand {
                 results.append((machine.cpu.instructionsRetired, machine.cpu.cycles, wall, cpuSeconds, text))
             }
             let median = results.sorted { $0.wall < $1.wall }[results.count / 2]
-            let checksum = median.output.split(separator: "\n").first { $0.contains("checksum") }
+            let checksum = median.output.split(whereSeparator: \.isNewline).first { $0.contains("checksum") }
                 .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(no checksum line)"
-            print("\(name) [\(cpu.rawValue)]: \(checksum)")
+            let expected = Self.expectedChecksums[name]
+            let verdict = expected.map { checksum.hasSuffix("checksum=" + $0) ? " (expected)" : " (WRONG: expected \($0))" } ?? ""
+            print("\(name) [\(cpu.rawValue)\(explain ? ", explain observer on" : "")]: \(checksum)\(verdict)")
+            if let expected, !checksum.hasSuffix("checksum=" + expected) {
+                throw fail("workload \(name) printed \(checksum), expected checksum=\(expected)", status: ExitStatus.guestFailure)
+            }
             print(String(format: "  %llu instructions, %llu cycles, wall %.3f s, cpu %.3f s, %.1f MIPS (median of %d)",
                          median.instructions, median.cycles, median.wall, median.cpu,
                          Double(median.instructions) / median.wall / 1e6, results.count))

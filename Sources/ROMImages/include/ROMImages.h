@@ -9,4 +9,9 @@ size_t pcemu_demo_rom_size(void);
 const unsigned char *pcemu_bench_realmode_rom(void);
 size_t pcemu_bench_realmode_rom_size(void);
 
+const unsigned char *pcemu_bench_pm32_rom(void);
+size_t pcemu_bench_pm32_rom_size(void);
+const unsigned char *pcemu_bench_rings_rom(void);
+size_t pcemu_bench_rings_rom_size(void);
+
 #endif
