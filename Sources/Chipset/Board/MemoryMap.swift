@@ -5,6 +5,7 @@ import CPUInterpreter
 ///
 ///   0 … RAM size           RAM, except the 640 KiB–1 MiB hole
 ///   0xA0000 – 0xBFFFF      video memory window (a plug-in card maps it; else open bus)
+///   0xC0000 – 0xDFFFF      option ROMs (the VGA BIOS at 0xC0000), read-only
 ///   1 MiB − ROM size       system ROM (BIOS), read-only; also at 4 GiB − ROM size
 ///
 /// Reads of unmapped space return all ones; writes to ROM or unmapped space vanish.
@@ -14,6 +15,8 @@ public final class MemoryMap: PhysicalMemory {
     private var rom: UnsafeMutablePointer<UInt8>?
     public private(set) var romSize = 0
     private var regions: [MMIORegion] = []
+    /// Option ROMs: start address and a private copy of the image.
+    private var optionROMs: [(start: UInt32, bytes: UnsafeMutablePointer<UInt8>, size: Int)] = []
 
     /// A memory-mapped device window (VGA, option ROMs).
     public struct MMIORegion {
@@ -35,6 +38,21 @@ public final class MemoryMap: PhysicalMemory {
     deinit {
         free(ram)
         rom?.deallocate()
+        for r in optionROMs { r.bytes.deallocate() }
+    }
+
+    /// Maps an option ROM (e.g. the VGA BIOS at 0xC0000); its size is rounded up to 2 KiB.
+    public func loadOptionROM(_ image: [UInt8], at start: UInt32) {
+        let size = (image.count + 2047) & ~2047
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        p.initialize(repeating: 0xFF, count: size)
+        image.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: image.count) }
+        optionROMs.append((start, p, size))
+    }
+
+    @inline(__always) private func optionROM(_ a: UInt32) -> UnsafeMutablePointer<UInt8>? {
+        for r in optionROMs where a >= r.start && Int(a - r.start) < r.size { return r.bytes + Int(a - r.start) }
+        return nil
     }
 
     /// Maps a system ROM image so that it ends at 1 MiB and at 4 GiB.
@@ -70,6 +88,12 @@ public final class MemoryMap: PhysicalMemory {
             return ram + Int(page)
         }
         if !write, let off = romOffset(page), let rom, off + 4096 <= romSize { return rom + off }
+        if !write {
+            for r in optionROMs where page >= r.start && Int(page - r.start) + 4096 <= r.size {
+                for m in regions where m.start <= page | 0xFFF && m.end >= page { return nil }
+                return r.bytes + Int(page - r.start)
+            }
+        }
         return nil
     }
 
@@ -77,6 +101,7 @@ public final class MemoryMap: PhysicalMemory {
         for r in regions where address >= r.start && address <= r.end { return r.read(address) }
         if isRAM(address) { return ram[Int(address)] }
         if let off = romOffset(address), let rom { return rom[off] }
+        if let p = optionROM(address) { return p.pointee }
         return 0xFF
     }
 
