@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "CPUInterpreterTests", dependencies: ["CPUInterpreter"]),
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "ROMImages"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display", "Chipset"], exclude: ["Golden"]),
         .testTarget(name: "PcemuTests", dependencies: ["pcemu"]),
     ]
 )

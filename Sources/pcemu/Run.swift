@@ -9,8 +9,38 @@ import ROMImages
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a machine (the default command).")
 
-    @Argument(help: "Disk, floppy or CD image to boot (needs the board's disk controllers; not yet available).")
+    @Argument(help: "Image to boot: a floppy (by size), a CD (ISO 9660) or a hard disk, detected from the file.")
     var image: String?
+
+    @Option(help: "Floppy image for drive A: (160K-2.88M, detected by size).")
+    var floppy: String?
+
+    @Option(name: .customLong("floppy-b"), help: "Floppy image for drive B:.")
+    var floppyB: String?
+
+    @Option(help: "Hard disk image on the primary master.")
+    var hda: String?
+    @Option(help: "Hard disk image on the primary slave.")
+    var hdb: String?
+    @Option(help: "Hard disk image on the secondary master.")
+    var hdc: String?
+    @Option(help: "Hard disk image on the secondary slave.")
+    var hdd: String?
+
+    @Option(help: "ISO image in the ATAPI CD-ROM (secondary master).")
+    var cdrom: String?
+
+    @Option(help: "Boot order: a (floppy), c (hard disk), cdrom; e.g. c or a,c.")
+    var boot: String?
+
+    @ArgumentParser.Flag(help: "Never write disk images; guest writes go to an in-memory overlay.")
+    var snapshot = false
+
+    @Option(help: "COM1 then COM2 backend: stdio, file:PATH, pty, tcp:127.0.0.1:PORT (repeat for COM2).")
+    var serial: [String] = []
+
+    @Option(help: "VGA BIOS image mapped at C0000h (e.g. /usr/share/vgabios/vgabios.bin).")
+    var vgabios: String?
 
     @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
     var cpu: CPUModel = .i386
@@ -36,6 +66,12 @@ struct Run: ParsableCommand {
     @ArgumentParser.Flag(help: "Run without a window.")
     var headless = false
 
+    @Option(help: "Write the screen as a PNG when the run ends.")
+    var screenshot: String?
+
+    @ArgumentParser.Flag(help: "Print the text screen to standard output when the run ends (text modes).")
+    var dumpScreen = false
+
     @ArgumentParser.Flag(help: "Print every protection check (rule, values compared, verdict) as the guest runs.")
     var explain = false
 
@@ -51,6 +87,15 @@ struct Run: ParsableCommand {
     @Option(help: "Stop the run when execution reaches this EIP (hex; with --trace-tail).")
     var stopAt: String?
 
+    @ArgumentParser.Flag(help: "Print the CPU registers to standard error when the run ends.")
+    var printState = false
+
+    @ArgumentParser.Flag(help: "Print the BIOS's messages (ports 402h/403h, as Bochs's BIOS writes them) to standard error.")
+    var biosLog = false
+
+    @ArgumentParser.Flag(help: "Print every I/O port access to standard error (port, size, value, device).")
+    var tracePorts = false
+
     @Option(help: "Display front end: sdl, text or none.")
     var display: String?
 
@@ -64,16 +109,23 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        if let image {
-            throw fail("cannot boot '\(image)': disk, floppy and CD images need the floppy/ATA controllers and a BIOS, which this build does not have yet; use --bios FILE to run a ROM", status: ExitStatus.usage)
-        }
         var config = Machine.Configuration()
+        try configureStorage(&config)
         config.model = cpu
         config.memoryMiB = memory
         config.rebootOnTripleFault = !noReboot
         config.rom = try bios.map { try readInputFile($0, what: "ROM") }
             ?? Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size()))
         config.debugConsole = try debugConsoleSink()
+        if biosLog { config.biosLog = { FileHandle.standardError.write(Data($0)) } }
+        config.vgaBIOS = try vgabios.map { try readInputFile($0, what: "VGA BIOS") }
+        for (k, text) in serial.prefix(2).enumerated() {
+            do {
+                config.serial[k] = try SerialBackendOption.parse(text).open()
+            } catch {
+                throw fail("--serial '\(text)': \(error)", status: ExitStatus.usage)
+            }
+        }
         guard let post = UInt16(postPort.hasPrefix("0x") ? String(postPort.dropFirst(2)) : postPort,
                                 radix: postPort.hasPrefix("0x") ? 16 : 10) else {
             throw fail("--post-port '\(postPort)' is not a port number", status: ExitStatus.usage)
@@ -81,9 +133,12 @@ struct Run: ParsableCommand {
         config.postPort = post
         let machine: Machine
         do { machine = try Machine(config) } catch {
-            throw fail("\(bios ?? "embedded ROM"): \(error.description)", status: ExitStatus.noInput)
+            throw fail(error.description, status: ExitStatus.noInput)
         }
         machine.debugConsole.keepTranscript = false
+        // Every PC has a video card: the VGA (with the Bochs VBE extensions) plugs into the board.
+        let vga = VGACard(scheduler: machine.scheduler)
+        vga.attach(to: machine.ports, memory: machine.memory)
         var explainer: ExplainPrinter?
         if explain {
             let out = FileHandle.standardOutput
@@ -93,6 +148,13 @@ struct Run: ParsableCommand {
         let tally = ruleSummary ? RuleTally(next: explainer) : nil
         if let tally { machine.cpu.observer = tally }
         defer { _ = explainer }
+        if tracePorts {
+            let bus = machine.ports
+            bus.trace = { [unowned bus] port, size, value, write in
+                let text = String(format: "port %@ %04X.%d %0*X  %@\n", write ? "out" : "in ", port, size, size * 2, value, bus.deviceName(at: port))
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+        }
         if traceFaults {
             machine.cpu.faultObserver = { f, cs, ip in
                 let code = f.hasErrorCode ? String(format: "(0x%04X)", f.errorCode) : ""
@@ -102,12 +164,26 @@ struct Run: ParsableCommand {
         var ring = [(UInt16, UInt32)](repeating: (0, 0), count: max(traceTail, 1))
         var ringNext = 0, ringCount = 0
         let stopEIP = stopAt.flatMap { UInt32($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
+        defer {
+            do { try machine.shutdown() } catch {
+                FileHandle.standardError.write(Data("pcemu: writing back disk images failed: \(error)\n".utf8))
+            }
+        }
         let outcome = traceTail > 0
             ? machine.run(maxCycles: maxCycles ?? .max) { cs, ip in
                 ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
                 return ip != stopEIP
             }
             : machine.run(maxCycles: maxCycles ?? .max)
+        if let screenshot {
+            let frame = vga.renderFrame()
+            let png = PNGWriter.encode(width: frame.width, height: frame.height, pixels: frame.pixels)
+            guard FileManager.default.createFile(atPath: screenshot, contents: Data(png)) else {
+                throw fail("--screenshot '\(screenshot)': cannot write the file", status: ExitStatus.noInput)
+            }
+        }
+        if dumpScreen, let lines = vga.textScreen { print(lines.joined(separator: "\n")) }
+        if printState { FileHandle.standardError.write(Data((machine.cpu.stateDescription + "\n").utf8)) }
         if traceTail > 0 {
             let n = min(ringCount, ring.count)
             for k in 0..<n {
@@ -122,6 +198,57 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\(post)\n".utf8))
         }
         throw ExitCode(ExitStatus.of(outcome))
+    }
+
+    /// Floppies, disks and CDs from the options and the positional IMAGE (detected by
+    /// size and ISO 9660 signature), the boot order, and the BIOS they need.
+    private func configureStorage(_ config: inout Machine.Configuration) throws {
+        config.floppyA = floppy; config.floppyB = floppyB
+        config.hardDisks = [hda, hdb, hdc, hdd]
+        config.cdrom = cdrom
+        config.snapshot = snapshot
+        var firstBoot: CMOSClock.BootDevice? = nil
+        if let image {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: image),
+                  let size = (attributes[.size] as? NSNumber)?.intValue else {
+                throw fail("image '\(image)': no such file", status: ExitStatus.noInput)
+            }
+            if FloppyGeometry.forImageSize(size) != nil && config.floppyA == nil {
+                config.floppyA = image; firstBoot = .floppy
+            } else if Self.isISO(image, size: size) && config.cdrom == nil {
+                config.cdrom = image; firstBoot = .cdrom
+            } else if config.hardDisks[0] == nil {
+                config.hardDisks[0] = image; firstBoot = .hardDisk
+            } else {
+                throw fail("image '\(image)': the drive it would go in is already given by an option", status: ExitStatus.usage)
+            }
+        }
+        if let boot {
+            var order: [CMOSClock.BootDevice] = []
+            for part in boot.split(separator: ",") {
+                switch part.lowercased() {
+                case "a", "floppy": order.append(.floppy)
+                case "c", "hd", "disk": order.append(.hardDisk)
+                case "d", "cdrom", "cd": order.append(.cdrom)
+                default: throw fail("--boot '\(boot)': use a, c or cdrom (comma-separated)", status: ExitStatus.usage)
+                }
+            }
+            config.bootOrder = order
+        } else if let firstBoot {
+            config.bootOrder = [firstBoot] + config.bootOrder.filter { $0 != firstBoot }
+        }
+        let hasStorage = config.floppyA != nil || config.floppyB != nil || config.cdrom != nil
+            || config.hardDisks.contains { $0 != nil }
+        if hasStorage && bios == nil {
+            throw fail("booting an image needs a BIOS; pcemu's own arrives with issue 6. For now pass --bios /usr/share/bochs/BIOS-bochs-legacy (Debian package bochsbios)", status: ExitStatus.usage)
+        }
+    }
+
+    static func isISO(_ path: String, size: Int) -> Bool {
+        guard size >= 0x8006, size % 2048 == 0, let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        try? h.seek(toOffset: 0x8001)
+        return h.readData(ofLength: 5) == Data("CD001".utf8)
     }
 
     private func debugConsoleSink() throws -> ([UInt8]) -> Void {

@@ -67,7 +67,8 @@ struct Decoder {
             guard n < avail else { return ins }
             let m = p[n]; n += 1
             ins.modrm = m
-            let mod = m >> 6, rm = m & 7
+            // MOV to/from CRn, DRn, TRn (0F 20-26) ignore the mod field: always registers.
+            let mod = op >= 0x120 && op <= 0x126 ? 3 : m >> 6, rm = m & 7
             if mod != 3 {
                 pfx |= Prefix.memory
                 if !addrsize32 {

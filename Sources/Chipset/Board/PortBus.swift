@@ -15,6 +15,9 @@ public final class IOPortBus: PortBus {
     private var devices: [IODevice?] = [nil]
     public private(set) var names: [String] = ["(unmapped)"]
 
+    /// Called with every access (port, size, value, write) when set (`pcemu --trace-ports`).
+    public var trace: ((UInt16, Int, UInt32, Bool) -> Void)?
+
     public init() {}
 
     public func map(_ ports: ClosedRange<UInt16>, _ device: IODevice, name: String) {
@@ -30,14 +33,24 @@ public final class IOPortBus: PortBus {
     public func deviceName(at port: UInt16) -> String { names[Int(owner[Int(port)])] }
 
     public func readPort(_ port: UInt16, size: Int) -> UInt32 {
+        if let t = trace {
+            let v = readUntraced(port, size: size)
+            t(port, size, v, false)
+            return v
+        }
+        return readUntraced(port, size: size)
+    }
+
+    private func readUntraced(_ port: UInt16, size: Int) -> UInt32 {
         if let d = devices[Int(owner[Int(port)])] { return d.readPort(port, size: size) }
         if size == 1 { return 0xFF }
         var v: UInt32 = 0
-        for k in 0..<size { v |= (readPort(port &+ UInt16(k), size: 1) & 0xFF) << (8 * k) }
+        for k in 0..<size { v |= (readUntraced(port &+ UInt16(k), size: 1) & 0xFF) << (8 * k) }
         return v
     }
 
     public func writePort(_ port: UInt16, size: Int, value: UInt32) {
+        trace?(port, size, value, true)
         if let d = devices[Int(owner[Int(port)])] { d.writePort(port, size: size, value: value); return }
         if size == 1 { return }
         for k in 0..<size { writePort(port &+ UInt16(k), size: 1, value: (value >> (8 * k)) & 0xFF) }
