@@ -52,15 +52,8 @@ extension CPU {
                 // SDM 5.3: fetching beyond the CS limit raises #GP(0).
                 guard off <= lim && off >= eip else { pending = Fault.generalProtection(0); break }
                 do throws(Fault) {
-                    // Try the TLB fast path first, then fill it for the common case.
-                    let la = base &+ off
-                    let pa = try translate(la, write: false)
-                    if let host = memory.hostPage(containing: pa, write: false) {
-                        fillReadTLB(la, host: host, pa: pa)
-                        buf[k] = host[Int(pa & 0xFFF)]
-                    } else {
-                        buf[k] = memory.readPhysical(pa)
-                    }
+                    // Through the TLB (the slow path walks the page tables once and fills it).
+                    buf[k] = UInt8(truncatingIfNeeded: try readLinear(base &+ off, 0))
                 } catch {
                     pending = error
                     break

@@ -92,9 +92,26 @@ extension CPU {
     func writeLinearSlow(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
         let n = 1 << size
         if (la & 0xFFF) + UInt32(n) <= 4096 {
+            // A page holding decoded code keeps its translation with the code bit set in the
+            // tag: no page walk, but every store checks for self-modifying code.
+            let vpn = la >> 12
+            let i = TLB.index(vpn)
+            if tlb.writeTag[i] == vpn | TLB.codeBit {
+                let pa = (tlb.writePhysPage[i] << 12) | (la & 0xFFF)
+                codeWritten(physicalAddress: pa)
+                if n > 1 { codeWritten(physicalAddress: pa &+ UInt32(n - 1)) }
+                let p = UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!
+                switch size {
+                case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
+                case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
+                default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
+                }
+                return
+            }
             let pa = try translate(la, write: true)
             codeWritten(physicalAddress: pa)
-            if let host = memory.hostPage(containing: pa, write: true), !pageHoldsCode(pa >> 12) {
+            if n > 1 { codeWritten(physicalAddress: pa &+ UInt32(n - 1)) }
+            if let host = memory.hostPage(containing: pa, write: true) {
                 fillWriteTLB(la, host: host, pa: pa)
                 let p = UnsafeMutableRawPointer(host + Int(pa & 0xFFF))
                 switch size {
@@ -131,7 +148,7 @@ extension CPU {
     func fillWriteTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
         let vpn = la >> 12
         let i = TLB.index(vpn)
-        tlb.writeTag[i] = vpn
+        tlb.writeTag[i] = pageHoldsCode(pa >> 12) ? vpn | TLB.codeBit : vpn
         tlb.writeAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
         tlb.writePhysPage[i] = pa >> 12
         tlb.writeGlobal[i] = cr0 & CR0.pg != 0 && lastWalkGlobal
@@ -140,6 +157,10 @@ extension CPU {
     // MARK: Physical helpers for system structures (IVT, descriptor tables, TSS)
 
     func readPhysical(_ pa: UInt32, _ size: Int) -> UInt32 {
+        let a = pa & physicalAddressMask
+        if size == 2 && a & 3 == 0, let host = memory.hostPage(containing: a, write: false) {
+            return UnsafeRawPointer(host + Int(a & 0xFFF)).loadUnaligned(as: UInt32.self)
+        }
         var v: UInt32 = 0
         for k in 0..<(1 << size) { v |= UInt32(memory.readPhysical((pa &+ UInt32(k)) & physicalAddressMask)) << (8 * k) }
         return v

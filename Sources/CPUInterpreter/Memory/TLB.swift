@@ -12,6 +12,9 @@
 struct TLB {
     static let entryCount = 1024
     static let invalidTag: UInt32 = 0xFFFF_FFFF
+    /// Set in a write tag when the page holds decoded code: the fast path misses, the slow
+    /// path uses the cached translation and checks for self-modifying code.
+    static let codeBit: UInt32 = 0x8000_0000
 
     let readTag: UnsafeMutablePointer<UInt32>
     let readAddend: UnsafeMutablePointer<Int>
@@ -66,13 +69,14 @@ struct TLB {
     func flush(linearPage vpn: UInt32) {
         let i = Int(vpn & UInt32(Self.entryCount - 1))
         if readTag[i] == vpn { readTag[i] = Self.invalidTag }
-        if writeTag[i] == vpn { writeTag[i] = Self.invalidTag }
+        if writeTag[i] & ~Self.codeBit == vpn { writeTag[i] = Self.invalidTag }
     }
 
-    /// Drops every write entry that maps physical page `ppn` (it now holds decoded code).
+    /// Marks every write entry that maps physical page `ppn` (it now holds decoded code):
+    /// stores to it leave the fast path.
     func dropWrites(toPhysicalPage ppn: UInt32) {
         for i in 0..<Self.entryCount where writeTag[i] != Self.invalidTag && writePhysPage[i] == ppn {
-            writeTag[i] = Self.invalidTag
+            writeTag[i] |= Self.codeBit
         }
     }
 

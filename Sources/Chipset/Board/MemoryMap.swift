@@ -64,7 +64,16 @@ public final class MemoryMap: PhysicalMemory {
         romSize = image.count
     }
 
-    public func mapMMIO(_ region: MMIORegion) { regions.append(region) }
+    public func mapMMIO(_ region: MMIORegion) {
+        regions.append(region)
+        if Int(region.start) < ramSize && !(region.start >= 0xA_0000 && region.end < 0x10_0000) { regionOverRAM = true }
+    }
+
+    /// Whether some device window overlaps RAM (normally none does).
+    private var regionOverRAM = false
+    @inline(__always) private func hasRegion(_ a: UInt32) -> Bool {
+        regionOverRAM && regions.contains { a >= $0.start && a <= $0.end }
+    }
 
     @inline(__always) private var romLowStart: UInt32 { 0x10_0000 - UInt32(romSize) }
     @inline(__always) private var romHighStart: UInt32 { UInt32(truncatingIfNeeded: 0x1_0000_0000 - romSize) }
@@ -98,6 +107,8 @@ public final class MemoryMap: PhysicalMemory {
     }
 
     public func readPhysical(_ address: UInt32) -> UInt8 {
+        // RAM first: device windows live in the 640K-1M hole and above RAM.
+        if isRAM(address) && !hasRegion(address) { return ram[Int(address)] }
         for r in regions where address >= r.start && address <= r.end { return r.read(address) }
         if isRAM(address) { return ram[Int(address)] }
         if let off = romOffset(address), let rom { return rom[off] }
@@ -106,6 +117,7 @@ public final class MemoryMap: PhysicalMemory {
     }
 
     public func writePhysical(_ address: UInt32, _ value: UInt8) {
+        if isRAM(address) && !hasRegion(address) { ram[Int(address)] = value; return }
         for r in regions where address >= r.start && address <= r.end { r.write(address, value); return }
         if isRAM(address) { ram[Int(address)] = value }
     }
