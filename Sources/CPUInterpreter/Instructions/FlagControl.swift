@@ -25,8 +25,11 @@ extension CPU {
         try require(allowed, .ioPrivilegeLevel, Fault.generalProtection(0), "CPL=\(cpl) IOPL=\(iopl)\(v86Mode ? " (V86)" : "")")
     }
 
-    /// After POPF/IRET changed EFLAGS: VM may have changed the segment rules.
+    /// After POPF/IRET changed EFLAGS: if VM changed, so did the segment rules.
     func updateAfterFlagsWrite() {
+        let vm = flagsStore & Flag.vm != 0
+        guard vm != segmentRulesForV86 else { return }
+        segmentRulesForV86 = vm
         for s in 0..<6 { updateSegmentAccess(s) }
     }
 }

@@ -103,12 +103,14 @@ extension CPU {
 
     /// Reads system structures (descriptor tables, TSS, IVT) as a supervisor access.
     func readSystem(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        if cpl != 3 { return try readLinear(la, size) }    // already a supervisor access
         let saved = cpl
         cpl = 0
         defer { cpl = saved }
         return try readLinear(la, size)
     }
     func writeSystem(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
+        if cpl != 3 { try writeLinear(la, size, v); return }
         let saved = cpl
         cpl = 0
         defer { cpl = saved }

@@ -79,6 +79,8 @@ public final class CPU {
     let userTLB: TLB
     /// Reserved for a one-entry fetch-page memo (invalidated with the decode cache).
     var fetchPageTag: UInt32 = TLB.invalidTag
+    /// The VM flag the segment access bits were last computed for.
+    var segmentRulesForV86 = false
     /// The last page walk found a global page (PTE.G with CR4.PGE).
     var lastWalkGlobal = false
     let icache: DecodeCache
