@@ -60,6 +60,9 @@ struct Run: ParsableCommand {
     @Option(help: "Stop after this many CPU cycles.")
     var maxCycles: UInt64?
 
+    @ArgumentParser.Flag(help: "Pace the machine to the wall clock (guest time = real time) instead of running as fast as possible.")
+    var realtime = false
+
     @ArgumentParser.Flag(help: "End the run on a triple fault (exit status 2) instead of resetting the machine.")
     var noReboot = false
 
@@ -174,7 +177,7 @@ struct Run: ParsableCommand {
                 ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
                 return ip != stopEIP
             }
-            : machine.run(maxCycles: maxCycles ?? .max)
+            : machine.run(maxCycles: maxCycles ?? .max, realtime: realtime)
         if let screenshot {
             let frame = vga.renderFrame()
             let png = PNGWriter.encode(width: frame.width, height: frame.height, pixels: frame.pixels)

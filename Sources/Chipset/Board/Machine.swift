@@ -204,9 +204,18 @@ public final class Machine {
 
     /// Runs until the guest asks to exit, halts for good, triple-faults, or `maxCycles` pass.
     /// With `beforeEach`, the CPU calls it before every instruction (tracing, debugging).
-    public func run(maxCycles: UInt64 = .max, batch: UInt64 = 1 << 20,
+    /// With `realtime`, guest time is paced to the wall clock: the machine sleeps whenever
+    /// it is ahead of the time its cycle count stands for (`--realtime`).
+    public func run(maxCycles: UInt64 = .max, batch: UInt64 = 1 << 20, realtime: Bool = false,
                     beforeEach: ((UInt16, UInt32) -> Bool)? = nil) -> Outcome {
+        let startCycles = cpu.cycles
+        let startTime = DispatchTime.now().uptimeNanoseconds
         while true {
+            if realtime {
+                let guestNs = (cpu.cycles - startCycles) &* 1_000_000_000 / scheduler.cyclesPerSecond
+                let wallNs = DispatchTime.now().uptimeNanoseconds - startTime
+                if guestNs > wallNs + 2_000_000 { usleep(UInt32(min(guestNs - wallNs, 50_000_000) / 1000)) }
+            }
             var limit = maxCycles - cpu.cycles > batch ? cpu.cycles + batch : maxCycles
             limit = min(limit, max(scheduler.nextDeadline, cpu.cycles &+ 1))
             var reason = beforeEach.map { cpu.run(until: limit, beforeEach: $0) } ?? cpu.run(until: limit)
