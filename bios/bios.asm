@@ -25,7 +25,7 @@
 
 %include "defs.inc"
 
-BIOS_VERSION equ "0.1"
+%define BIOS_VERSION "0.1"
 
 rom_start:
     db "pcemu BIOS ", BIOS_VERSION, 0

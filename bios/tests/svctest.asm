@@ -1,0 +1,362 @@
+; svctest.asm - a floppy boot image that exercises INT 10h/11h/12h/15h/16h/1Ah.
+; Results on port E9h ("SVCTEST ... ok"/"FAIL"), the screen is left for a dump.
+    bits 16
+    org 0x7C00
+start:
+    cli
+    xor ax, ax
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov sp, 0x7C00
+    sti
+    mov ax, 0x0208                  ; the rest: sectors 2-9
+    mov bx, 0x7E00
+    mov cx, 0x0002
+    xor dh, dh
+    int 0x13
+    jc $
+    jmp main
+    times 510-($-$$) db 0
+    dw 0xAA55
+
+main:
+    ; INT 12h / 11h
+    int 0x12
+    mov si, m_int12
+    call print
+    call hex16
+    call nl
+    int 0x11
+    mov si, m_int11
+    call print
+    call hex16
+    call nl
+    ; INT 15h 88h, E801h
+    mov ah, 0x88
+    int 0x15
+    mov si, m_88
+    call print
+    call hex16
+    call nl
+    mov ax, 0xE801
+    int 0x15
+    mov si, m_e801
+    call print
+    call hex16
+    mov al, ' '
+    out 0xE9, al
+    mov ax, bx
+    call hex16
+    call nl
+    ; E820
+    xor ebx, ebx
+.e820:
+    mov eax, 0xE820
+    mov edx, 0x534D4150
+    mov ecx, 24
+    mov di, e820buf
+    int 0x15
+    jc .e820done
+    mov si, m_e820
+    call print
+    mov eax, [e820buf]
+    call hex32
+    mov al, ' '
+    out 0xE9, al
+    mov eax, [e820buf+8]
+    call hex32
+    mov al, ' '
+    out 0xE9, al
+    mov al, [e820buf+16]
+    call hex8
+    call nl
+    test ebx, ebx
+    jnz .e820
+.e820done:
+    ; C0h
+    mov ah, 0xC0
+    int 0x15
+    mov si, m_c0
+    call print
+    mov al, [es:bx+2]
+    call hex8
+    call nl
+    push ds
+    pop es
+    ; INT 1Ah
+    mov ah, 0x02
+    int 0x1A
+    mov si, m_time
+    call print
+    mov ax, cx
+    call hex16
+    mov al, dh
+    call hex8
+    call nl
+    mov ah, 0x04
+    int 0x1A
+    mov si, m_date
+    call print
+    mov ax, cx
+    call hex16
+    mov ax, dx
+    call hex16
+    call nl
+    ; 86h: 110 ms should be 2 ticks
+    xor ah, ah
+    int 0x1A
+    mov [t0], dx
+    mov ah, 0x86
+    mov cx, 1
+    mov dx, 0xADB0                  ; 110000 us
+    int 0x15
+    xor ah, ah
+    int 0x1A
+    sub dx, [t0]
+    mov si, m_wait
+    call print
+    mov ax, dx
+    call hex16
+    call nl
+    ; 87h: 256 words from 7C00h to 110000h, then back to 20000h
+    mov word [gdt+0x10], 0xFFFF
+    mov dword [gdt+0x12], 0x93007C00
+    mov word [gdt+0x18], 0xFFFF
+    mov dword [gdt+0x1A], 0x93110000
+    mov ah, 0x87
+    mov cx, 256
+    mov si, gdt
+    int 0x15
+    jc .movefail
+    mov dword [gdt+0x12], 0x93110000
+    mov dword [gdt+0x1A], 0x93020000
+    mov ah, 0x87
+    mov cx, 256
+    mov si, gdt
+    int 0x15
+    jc .movefail
+    push es
+    mov ax, 0x2000
+    mov es, ax
+    mov si, 0x7C00
+    xor di, di
+    mov cx, 256
+    repe cmpsw
+    pop es
+    jne .movefail
+    mov si, m_87ok
+    call print
+    jmp .a20
+.movefail:
+    mov si, m_87fail
+    call print
+.a20:
+    mov ax, 0x2402
+    int 0x15
+    mov si, m_a20
+    call print
+    call hex16
+    call nl
+    ; INT 16h: empty buffer, then 05h store and 00h read
+    mov ah, 0x01
+    int 0x16
+    mov si, m_kbempty
+    jz .e
+    mov si, m_kbnotempty
+.e: call print
+    mov ah, 0x05
+    mov cx, 0x1E61
+    int 0x16
+    mov ah, 0x11
+    int 0x16
+    jz .kbfail
+    xor ah, ah
+    int 0x16
+    cmp ax, 0x1E61
+    jne .kbfail
+    mov si, m_kbok
+    call print
+    jmp .video
+.kbfail:
+    mov si, m_kbfail
+    call print
+.video:
+    ; INT 10h
+    mov ax, 0x0003
+    int 0x10
+    mov cx, 30                      ; 30 lines: the screen scrolls
+.lines:
+    mov si, m_line
+    call tty
+    mov ax, 31
+    sub ax, cx
+    call tty_dec
+    mov si, m_crlf
+    call tty
+    loop .lines
+    ; a window scrolled up by 1 in blue
+    mov ax, 0x0601
+    mov bh, 0x1F
+    mov cx, 0x0205                  ; row 2, col 5
+    mov dx, 0x0630                  ; row 6, col 48
+    int 0x10
+    ; write string with attribute at row 3, col 8
+    mov ax, 0x1301
+    mov bx, 0x001E
+    mov cx, m_strlen
+    mov dx, 0x0308
+    mov bp, m_str
+    int 0x10
+    ; 09h: 10 red '*' at row 10 col 60
+    mov ah, 0x02
+    xor bh, bh
+    mov dx, 0x0A3C
+    int 0x10
+    mov ax, 0x092A
+    mov bx, 0x004C
+    mov cx, 10
+    int 0x10
+    ; 08h read it back
+    mov ah, 0x08
+    xor bh, bh
+    int 0x10
+    cmp ax, 0x4C2A
+    jne .vfail
+    ; 03h
+    mov ah, 0x03
+    xor bh, bh
+    int 0x10
+    cmp dx, 0x0A3C
+    jne .vfail
+    ; 0Fh
+    mov ah, 0x0F
+    int 0x10
+    cmp ax, 0x5003
+    jne .vfail
+    ; 07h: scroll rows 12-14 down by one, cyan
+    mov ax, 0x0701
+    mov bh, 0x30
+    mov cx, 0x0C00
+    mov dx, 0x0E4F
+    int 0x10
+    ; 1130h
+    mov ax, 0x1130
+    mov bh, 6
+    push es
+    push bp
+    int 0x10
+    pop bp
+    pop es
+    cmp cx, 16
+    jne .vfail
+    mov si, m_vok
+    call print
+    jmp .done
+.vfail:
+    mov si, m_vfail
+    call print
+.done:
+    mov si, m_done
+    call print
+    mov al, 0x10
+    out 0xF4, al
+    cli
+    hlt
+
+tty:                                ; CS:SI string via INT 10h 0Eh
+    push ax
+    push bx
+.l: lodsb
+    test al, al
+    jz .d
+    mov ah, 0x0E
+    mov bx, 7
+    int 0x10
+    jmp .l
+.d: pop bx
+    pop ax
+    ret
+tty_dec:                            ; AX < 100
+    push cx
+    mov cl, 10
+    div cl
+    push ax
+    add al, '0'
+    mov ah, 0x0E
+    int 0x10
+    pop ax
+    mov al, ah
+    add al, '0'
+    mov ah, 0x0E
+    int 0x10
+    pop cx
+    ret
+print:
+    push ax
+.l: lodsb
+    test al, al
+    jz .d
+    out 0xE9, al
+    jmp .l
+.d: pop ax
+    ret
+nl: push ax
+    mov al, 10
+    out 0xE9, al
+    pop ax
+    ret
+hex32:
+    push eax
+    shr eax, 16
+    call hex16
+    pop eax
+hex16:
+    xchg al, ah
+    call hex8
+    xchg al, ah
+hex8:
+    push ax
+    shr al, 4
+    call .n
+    pop ax
+    push ax
+    call .n
+    pop ax
+    ret
+.n: and al, 0x0F
+    add al, '0'
+    cmp al, '9'
+    jbe .p
+    add al, 7
+.p: out 0xE9, al
+    ret
+
+m_int12 db "SVCTEST int12 ", 0
+m_int11 db "SVCTEST int11 ", 0
+m_88    db "SVCTEST 88h ", 0
+m_e801  db "SVCTEST E801 ", 0
+m_e820  db "SVCTEST E820 ", 0
+m_c0    db "SVCTEST C0 model ", 0
+m_time  db "SVCTEST time ", 0
+m_date  db "SVCTEST date ", 0
+m_wait  db "SVCTEST 86h 110ms = ticks ", 0
+m_87ok  db "SVCTEST 87h block move ok", 10, 0
+m_87fail db "SVCTEST 87h block move FAIL", 10, 0
+m_a20   db "SVCTEST 2402 ", 0
+m_kbempty db "SVCTEST int16 01 empty ok", 10, 0
+m_kbnotempty db "SVCTEST int16 01 not empty FAIL", 10, 0
+m_kbok  db "SVCTEST int16 05/11/00 ok", 10, 0
+m_kbfail db "SVCTEST int16 05/11/00 FAIL", 10, 0
+m_vok   db "SVCTEST int10 ok", 10, 0
+m_vfail db "SVCTEST int10 FAIL", 10, 0
+m_done  db "SVCTEST done", 10, 0
+m_line  db "line ", 0
+m_crlf  db 13, 10, 0
+m_str   db "Write string (13h) in yellow on blue"
+m_strlen equ $ - m_str
+t0      dw 0
+    align 8
+gdt     times 0x30 db 0
+e820buf times 24 db 0
+    times 512*9-($-$$) db 0
