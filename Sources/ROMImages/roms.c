@@ -1,5 +1,12 @@
 #include "ROMImages.h"
 
+static const unsigned char bios_rom[] = {
+#embed "../../bios/bios.bin"
+};
+
+const unsigned char *pcemu_bios_rom(void) { return bios_rom; }
+size_t pcemu_bios_rom_size(void) { return sizeof bios_rom; }
+
 static const unsigned char demo_rom[] = {
 #embed "../../testroms/demo.bin"
 };

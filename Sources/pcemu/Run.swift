@@ -113,12 +113,16 @@ struct Run: ParsableCommand {
 
     func run() throws {
         var config = Machine.Configuration()
-        try configureStorage(&config)
+        var bootsImages = false
+        try configureStorage(&config, bootsImages: &bootsImages)
         config.model = cpu
         config.memoryMiB = memory
         config.rebootOnTripleFault = !noReboot
+        // The system ROM: --bios, else pcemu's own BIOS when there is something to boot,
+        // else the demo ROM (which needs no disk).
         config.rom = try bios.map { try readInputFile($0, what: "ROM") }
-            ?? Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size()))
+            ?? (bootsImages ? Array(UnsafeBufferPointer(start: pcemu_bios_rom(), count: pcemu_bios_rom_size()))
+                            : Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size())))
         config.debugConsole = try debugConsoleSink()
         if biosLog { config.biosLog = { FileHandle.standardError.write(Data($0)) } }
         config.vgaBIOS = try vgabios.map { try readInputFile($0, what: "VGA BIOS") }
@@ -177,7 +181,9 @@ struct Run: ParsableCommand {
                 ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
                 return ip != stopEIP
             }
-            : machine.run(maxCycles: maxCycles ?? .max, realtime: realtime)
+            // [display front end] SDL window, terminal view or headless (Sources/Display/FrontEnds.swift).
+            : FrontEnds.run(FrontEnds.choose(display, headless: headless), machine: machine, vga: vga,
+                            maxCycles: maxCycles ?? .max, realtime: realtime ? true : nil)
         if let screenshot {
             let frame = vga.renderFrame()
             let png = PNGWriter.encode(width: frame.width, height: frame.height, pixels: frame.pixels)
@@ -205,7 +211,7 @@ struct Run: ParsableCommand {
 
     /// Floppies, disks and CDs from the options and the positional IMAGE (detected by
     /// size and ISO 9660 signature), the boot order, and the BIOS they need.
-    private func configureStorage(_ config: inout Machine.Configuration) throws {
+    private func configureStorage(_ config: inout Machine.Configuration, bootsImages: inout Bool) throws {
         config.floppyA = floppy; config.floppyB = floppyB
         config.hardDisks = [hda, hdb, hdc, hdd]
         config.cdrom = cdrom
@@ -240,11 +246,8 @@ struct Run: ParsableCommand {
         } else if let firstBoot {
             config.bootOrder = [firstBoot] + config.bootOrder.filter { $0 != firstBoot }
         }
-        let hasStorage = config.floppyA != nil || config.floppyB != nil || config.cdrom != nil
+        bootsImages = config.floppyA != nil || config.floppyB != nil || config.cdrom != nil
             || config.hardDisks.contains { $0 != nil }
-        if hasStorage && bios == nil {
-            throw fail("booting an image needs a BIOS; pcemu's own arrives with issue 6. For now pass --bios /usr/share/bochs/BIOS-bochs-legacy (Debian package bochsbios)", status: ExitStatus.usage)
-        }
     }
 
     static func isISO(_ path: String, size: Int) -> Bool {

@@ -4,6 +4,8 @@
 
 /// The project's own ROM images, assembled from testroms/ and bios/ and embedded
 /// into the executable with C23 #embed (they rebuild when the .bin changes).
+const unsigned char *pcemu_bios_rom(void);
+size_t pcemu_bios_rom_size(void);
 const unsigned char *pcemu_demo_rom(void);
 size_t pcemu_demo_rom_size(void);
 const unsigned char *pcemu_bench_realmode_rom(void);
