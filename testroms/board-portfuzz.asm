@@ -9,9 +9,15 @@
 ; and uses its top four bits to choose the access size (12/16 byte, 2/16 word,
 ; 2/16 dword) and its rotated bits as the value; it writes that value to the
 ; port, then reads the port back with the same size and folds what it read
-; into a checksum (c = rol(c, 5) xor value).  After each pass it prints
+; into a checksum (c = rol(c, 5) xor value).  Then DENSE_PASSES passes of
+; 65536 accesses each go to random ports among 000h-3FFh (all the legacy
+; devices) and the ELCR (4D0h-4D1h), so that devices also see sequences of
+; writes (a command byte, then its parameters) rather than one write each.
+; After each pass it prints
 ;       PORTFUZZ pass N checksum XXXXXXXX
-; and at the end "PORTFUZZ done" and exits with 10h on port F4h.
+; and at the end "PORTFUZZ done" and exits with 10h on port F4h.  The
+; checksums depend on the devices' timing and contents; they are printed for
+; comparing runs, not checked.
 ;
 ; The emulator is expected to survive whatever the devices make of this.  The
 ; ROM only avoids what would end or restart the run, which is not a crash:
@@ -36,7 +42,8 @@
 ; master clear and all channels are masked.
 ;
 ; Registers in the loop: DX port, BX access size, ESI generator state,
-; EDI checksum, CX pass number, EAX value, BP scratch.
+; EDI checksum, CX pass number (ECX[31:16]: accesses left in a dense pass),
+; EAX value, BP scratch.
 ;
 ; Build:  nasm -f bin -o board-portfuzz.bin board-portfuzz.asm
 ; =============================================================================

@@ -76,7 +76,7 @@ import Testing
             let pit = Int(Self.field(s, "pit") ?? "", radix: 16) ?? -1
             #expect((1...1193).contains(pit), "\(s)")
             #expect(Self.field(s, "min") == "00", "\(s)")
-            #expect(Self.field(s, "sec") == (tick >= 1000 ? "01" : "00"), "\(s)")
+            #expect(Self.field(s, "sec") == (tick > 1000 ? "01" : "00"), "\(s)")
             #expect(Self.field(s, "rtcA") == (tick == 1000 ? "A6" : "26"), "\(s)")
         }
         #expect(lines.contains("uip: sec 01 -> 02"))
@@ -186,12 +186,15 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: spin) }
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        holder.arguments = ["--bios", spin, "--hda", img.path, "--max-cycles", "100000000000"]
+        holder.arguments = ["--bios", spin, "--hda", img.path, "--max-cycles", "30000000000"]
         let out = Pipe()
         holder.standardOutput = out
         holder.standardError = FileHandle.nullDevice
         try holder.run()
-        defer { if holder.isRunning { holder.terminate() }; holder.waitUntilExit() }
+        // SIGKILL, not terminate(): the child inherits the test thread's signal mask, in
+        // which SIGTERM can be blocked (Foundation's Process does not reset it), and a
+        // SIGTERM would then stay pending until the cycle limit.
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) }; holder.waitUntilExit() }
         let ready = out.fileHandleForReading.readData(ofLength: 1)
         try #require(ready == Data("R".utf8), "the first pcemu did not start")
 
@@ -222,17 +225,17 @@ import Testing
         let empty = try file("empty.img", bytes: 0)
         let missing = dir.appendingPathComponent("missing.img").path
 
-        let cases: [(args: [String], file: String, says: String)] = [
+        let cases: [(args: [String], file: String, says: String?)] = [
             (["--hda", truncated], truncated, "not a multiple of 512"),
             (["--hdb", odd], odd, "not a multiple of 512"),
             (["--hdc", truncated], truncated, "not a multiple of 512"),
             (["--cdrom", odd], odd, "not a multiple of 512"),
             (["--floppy", floppy], floppy, "1000000 bytes"),
             (["--floppy-b", floppy], floppy, "1000000 bytes"),
-            (["--hda", missing], missing, ""),
-            (["--hdd", missing], missing, ""),
-            (["--floppy", missing], missing, ""),
-            (["--cdrom", missing], missing, ""),
+            (["--hda", missing], missing, "does not exist"),
+            (["--hdd", missing], missing, "does not exist"),
+            (["--floppy", missing], missing, nil),      // Foundation's wording
+            (["--cdrom", missing], missing, "does not exist"),
             (["--hda", empty], empty, "empty"),
             (["--floppy", empty], empty, "0 bytes"),
             ([missing], missing, "no such file"),
@@ -242,7 +245,7 @@ import Testing
             let r = try CommandLineTests.run(["--bios", rom, "--max-cycles", "100000"] + c.args)
             #expect(r.status == 66, "\(c.args): status \(r.status), \(r.stderr)")
             #expect(r.stderr.contains(c.file), "\(c.args): the message does not name the file: \(r.stderr)")
-            #expect(r.stderr.contains(c.says), "\(c.args): expected '\(c.says)' in: \(r.stderr)")
+            if let says = c.says { #expect(r.stderr.contains(says), "\(c.args): expected '\(says)' in: \(r.stderr)") }
             #expect(r.stdout.isEmpty, "\(c.args): the machine ran: \(r.stdout)")
         }
     }
