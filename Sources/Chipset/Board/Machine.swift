@@ -126,6 +126,9 @@ public final class Machine {
     private func attachStorage(_ config: Configuration) throws(SetupError) {
         for (drive, path) in [config.floppyA, config.floppyB].enumerated() {
             guard let path else { continue }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SetupError(description: "floppy image '\(path)' does not exist")
+            }
             do {
                 let image = try FloppyImage(contentsOf: path, readOnly: false, snapshot: config.snapshot)
                 floppyImages[drive] = image
@@ -145,6 +148,10 @@ public final class Machine {
             }
         }
         if let iso = config.cdrom {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: iso))?[.size] as? NSNumber,
+               size.intValue > 0, size.intValue % 2048 != 0 {
+                throw SetupError(description: "CD image '\(iso)': \(size.intValue) bytes is not a multiple of 2048 (truncated or not an ISO image)")
+            }
             do {
                 let image = try DiskImage(path: iso, mode: .readOnly)
                 ata[1].connect(ATAPICDROM(image: image), at: .master)
