@@ -1,9 +1,10 @@
 // Which front end shows the machine, and running it.
 //
 // `--headless` or `--display none`: no display; the machine runs on the calling
-// thread exactly as before (no pacing: as fast as the host allows).
+// thread exactly as before (as fast as the host allows unless `--realtime`).
 // `--display sdl`: the SDL2 window (SDLFrontEnd); `--display text`: the terminal view
-// (TerminalFrontEnd). Both pace the guest to the wall clock.
+// (TerminalFrontEnd). Both pace the guest to the wall clock (DESIGN.md: `--realtime`
+// is the default for windowed runs).
 // No choice given: when standard input and output are both a terminal (a person is
 // watching), a window if DISPLAY or WAYLAND_DISPLAY is set, else the terminal view;
 // otherwise (pipes, files, CI, tests) headless.
@@ -35,10 +36,7 @@ public enum FrontEnds {
                            maxCycles: UInt64 = .max, realtime: Bool? = nil) -> Machine.Outcome {
         switch kind {
         case .none:
-            guard realtime == true else { return machine.run(maxCycles: maxCycles) }
-            let runner = MachineRunner(machine: machine, options: .init(realtime: true, maxCycles: maxCycles))
-            runner.start()
-            return runner.wait()
+            return machine.run(maxCycles: maxCycles, realtime: realtime ?? false)
         case .sdl:
             var options = SDLFrontEnd.Options()
             options.realtime = realtime ?? true
@@ -47,7 +45,7 @@ public enum FrontEnds {
                 return window.run(machine: machine, vga: vga, maxCycles: maxCycles)
             } catch {
                 let fallback: DisplayKind = isatty(0) != 0 && isatty(1) != 0 ? .text : .none
-                FileHandle.standardError.write(Data("pcemu: cannot open a window (\(error)); using \(fallback == .text ? "the terminal view" : "no display")\n".utf8))
+                FileHandle.standardError.write(Data("pcemu: cannot open a window: \(error); \(fallback == .text ? "using the terminal view" : "running without a display")\n".utf8))
                 return run(fallback, machine: machine, vga: vga, maxCycles: maxCycles, realtime: realtime)
             }
         case .text:

@@ -65,7 +65,8 @@ public final class MachineRunner: @unchecked Sendable {
     public var onFrameTick: () -> Void = {}
     /// Runs on the machine thread once per second after the stats were updated.
     public var onStats: (Stats) -> Void = { _ in }
-    /// Runs on the machine thread when the run has ended (after the last frame tick).
+    /// Runs on the machine thread when the run has ended (after the last frame tick,
+    /// before `outcome` is set and `wait` returns).
     public var onFinish: () -> Void = {}
 
     private let lock = NSCondition()
@@ -109,11 +110,12 @@ public final class MachineRunner: @unchecked Sendable {
     public func start() {
         let t = Thread { [self] in
             let o = self.runLoop()
+            // onFinish runs before `wait` returns: the front end may tear down what it uses.
+            self.onFinish()
             self.lock.lock()
             self.result = o
             self.lock.broadcast()
             self.lock.unlock()
-            self.onFinish()
         }
         t.name = "pcemu machine"
         t.stackSize = 16 << 20

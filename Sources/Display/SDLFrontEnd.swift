@@ -25,7 +25,8 @@
 // command completed in the last second; FD: a floppy motor is on).
 //
 // Closing the window ends the run with outcome `.stopped`; the caller then flushes
-// the disk images. Under Xvfb SDL uses its x11 driver; with SDL_VIDEODRIVER=dummy or
+// the disk images. A guest that halts for good keeps its last picture in the window
+// (the title says so) until the window is closed. Under Xvfb SDL uses its x11 driver; with SDL_VIDEODRIVER=dummy or
 // offscreen it draws with the software renderer and no display at all.
 
 import Chipset
@@ -37,6 +38,10 @@ public final class SDLFrontEnd {
         public var scaling: DisplayGeometry.Scaling = .integer
         public var realtime = true
         public var title = "pcemu"
+        /// When the machine halts for good (or triple-faults with --no-reboot), keep the
+        /// window and its last picture until the user closes it. A guest's exit request,
+        /// the cycle limit and closing the window end at once.
+        public var holdOnHalt = true
         public init() {}
     }
 
@@ -55,6 +60,8 @@ public final class SDLFrontEnd {
     private var geometry: DisplayGeometry?
     private var autoWindowSize: (width: Int, height: Int)?
     private var lastTitle = ""
+    /// Called after each frame is drawn, before it is presented (tests read it back here).
+    var afterDraw: ((SDLFrontEnd) -> Void)?
 
     // Input state (window thread).
     private var captured = false
@@ -70,8 +77,19 @@ public final class SDLFrontEnd {
         self.options = options
         SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0")
         SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1")
+        let env = ProcessInfo.processInfo.environment
+        let requested = env["SDL_VIDEODRIVER"] ?? ""
+        if requested.isEmpty && !(env["DISPLAY"] ?? "").isEmpty && (env["WAYLAND_DISPLAY"] ?? "").isEmpty {
+            SDL_SetHint(SDL_HINT_VIDEODRIVER, "x11")    // no Wayland probe (and its complaint) on X
+        }
         guard SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0 else {
             throw InitError(description: "SDL video: \(Self.sdlError())")
+        }
+        // With no display SDL falls back to drawing nowhere; only take that when asked for.
+        let driver = SDL_GetCurrentVideoDriver().map { String(cString: $0) } ?? ""
+        if (driver == "offscreen" || driver == "dummy") && requested != driver {
+            SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS)
+            throw InitError(description: "no display to open a window on (set DISPLAY, or SDL_VIDEODRIVER=\(driver) to draw nowhere)")
         }
         let flags = SDL_WINDOW_RESIZABLE.rawValue | SDL_WINDOW_SHOWN.rawValue
         guard let w = SDL_CreateWindow(options.title, SDLFrontEnd.centered, SDLFrontEnd.centered, 640, 480, flags) else {
@@ -153,6 +171,7 @@ public final class SDLFrontEnd {
             }
             if dirty {
                 draw()
+                afterDraw?(self)
                 SDL_RenderPresent(renderer)
                 dirty = false
             }
@@ -160,7 +179,42 @@ public final class SDLFrontEnd {
         }
         let outcome = runner.wait()
         if captured { setCapture(false) }
+        if !stopping, let why = Self.haltDescription(outcome), options.holdOnHalt {
+            // The machine stopped by itself: keep its last picture up until the window closes.
+            if let s = mailbox.take(after: frameSerial, { w, h, square, pixels in upload(w, h, square, pixels) }) {
+                frameSerial = s
+            }
+            SDL_SetWindowTitle(window, "\(options.title) - the machine stopped (\(why)) - close the window to exit")
+            dirty = true
+            var closed = false
+            while !closed {
+                if dirty { draw(); afterDraw?(self); SDL_RenderPresent(renderer); dirty = false }
+                var ev = SDL_Event()
+                guard SDL_WaitEventTimeout(&ev, 500) != 0 else { continue }
+                repeat {
+                    switch ev.type {
+                    case SDL_QUIT.rawValue: closed = true
+                    case SDL_WINDOWEVENT.rawValue:
+                        if UInt32(ev.window.event) == SDL_WINDOWEVENT_CLOSE.rawValue { closed = true } else { dirty = true }
+                    case SDL_RENDER_TARGETS_RESET.rawValue, SDL_RENDER_DEVICE_RESET.rawValue:
+                        targetStale = true; dirty = true
+                    default: break
+                    }
+                } while SDL_PollEvent(&ev) != 0
+            }
+        }
         return outcome
+    }
+
+    /// Why the machine stopped by itself, for outcomes where its last picture matters
+    /// (a halt or a shutdown shows the guest's last words); nil for a requested end.
+    static func haltDescription(_ o: Machine.Outcome) -> String? {
+        switch o {
+        case .haltedWithInterruptsDisabled: return "HLT with interrupts disabled"
+        case .haltedIdle: return "HLT with nothing left to wake the CPU"
+        case .tripleFault: return "triple fault"
+        default: return nil
+        }
     }
 
     private enum Action { case none, quit, redraw }
@@ -193,7 +247,7 @@ public final class SDLFrontEnd {
             mouseButton(ev.button, down: ev.type == SDL_MOUSEBUTTONDOWN.rawValue, runner: runner)
             return .none
         default:
-            return ev.type == wakeEvent ? .none : .none
+            return .none    // the machine thread's wake-up event, and everything else
         }
     }
 
@@ -207,7 +261,9 @@ public final class SDLFrontEnd {
             if let make = held.removeValue(forKey: code) { runner.send(.keyUp(make)) }
             return
         }
-        let mod = UInt32(SDL_GetModState().rawValue)
+        // The modifiers as they were when this key went down (SDL_GetModState would
+        // give the state after every event read so far).
+        let mod = UInt32(k.keysym.mod)
         let ctrl = mod & UInt32(KMOD_CTRL.rawValue) != 0, alt = mod & UInt32(KMOD_ALT.rawValue) != 0
         if ctrl && alt {
             switch code {
@@ -278,7 +334,8 @@ public final class SDLFrontEnd {
         if stats.floppyActive { disks.append("FD") }
         if !disks.isEmpty { parts.append(disks.joined(separator: " ") + " busy") }
         parts.append(captured ? "Ctrl+Alt+G releases the mouse" : "click to capture the mouse (Ctrl+Alt+G releases)")
-        return parts.joined(separator: " — ")
+        // ASCII only: X11's WM_NAME is Latin-1, and SDL cannot convert other text in the C locale.
+        return parts.joined(separator: " - ")
     }
 
     private func updateTitle(_ stats: MachineRunner.Stats) {
@@ -408,11 +465,18 @@ final class FrameMailbox: @unchecked Sendable {
         }
     }
 
+    /// The window thread's copy (swapped with the mailbox's buffer, so the machine
+    /// thread never waits for a texture upload).
+    private var taken: [UInt32] = []
+
     /// Window thread: calls `body` with the frame if it is newer than `after`; returns its serial.
     func take(after: UInt64, _ body: (Int, Int, Bool, UnsafeBufferPointer<UInt32>) -> Void) -> UInt64? {
-        lock.lock(); defer { lock.unlock() }
-        guard serial != after, width > 0, height > 0 else { return nil }
-        pixels.withUnsafeBufferPointer { body(width, height, square, $0) }
-        return serial
+        lock.lock()
+        guard serial != after, width > 0, height > 0 else { lock.unlock(); return nil }
+        swap(&pixels, &taken)
+        let (w, h, sq, s) = (width, height, square, serial)
+        lock.unlock()
+        taken.withUnsafeBufferPointer { body(w, h, sq, $0) }
+        return s
     }
 }

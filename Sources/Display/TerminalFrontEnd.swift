@@ -8,7 +8,8 @@
 //
 // The terminal: raw mode (termios: no echo, no line editing, no signals from keys),
 // the alternate screen, auto-wrap off, restored on every way out (the run ends, the
-// quit key, SIGTERM or SIGHUP). Ctrl-] ends the run; the last line below the guest
+// quit key, SIGTERM or SIGHUP). Ctrl-] ends the run (a guest that halts for good
+// keeps its last screen up until then); the last line below the guest
 // screen, when the terminal has room, says so and shows the guest's speed. Colours are
 // 24-bit when COLORTERM says truecolor/24bit, else the 16 ANSI colours.
 //
@@ -144,8 +145,22 @@ public final class TerminalFrontEnd {
             }
         }
         let outcome = runner.wait()
+        if !stopping && inputIsTTY, let why = SDLFrontEnd.haltDescription(outcome) {
+            // The machine stopped by itself: keep its last screen until the quit key.
+            if let (s, _) = mailbox.take(after: serial) { screen = s }
+            if let screen { write(renderer.update(to: screen, status: "pcemu — the machine stopped (\(why)) — Ctrl-] quits")) }
+            var quit = false
+            while !quit && !signals.take().quit {
+                var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 200) > 0 else { continue }
+                let n = read(0, &buffer, buffer.count)
+                if n <= 0 { break }
+                quit = buffer[0..<n].contains(parser.quitByte)
+            }
+        }
 
         for s in sources { s.cancel() }
+        for sig in [SIGTERM, SIGHUP, SIGWINCH] { signal(sig, SIG_DFL) }
         write("\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l")
         if raw { tcsetattr(0, TCSANOW, &saved) }
         if let held {
