@@ -2,25 +2,18 @@
 extension CPU {
     /// Runs until `cycles` reaches `cycleLimit`, or the CPU halts, shuts down, or is asked to stop.
     public func run(until cycleLimit: UInt64) -> StopReason {
-        cycleDeadline = cycleLimit
-        while true {
-            if shutdown { return .shutdown }
-            if stopRequested { stopRequested = false; return .requested }
-            if cycles >= cycleLimit { return .cycleBudget }
-            if interruptShadow {
-                interruptShadow = false
-            } else if intrLine && flagsStore & Flag.if != 0 {
-                acceptHardwareInterrupt()
-                continue
-            }
-            if halted { return .halted }
-            step()
-        }
+        runLoop(until: cycleLimit, NoHook())
     }
 
-    /// `run` with a hook called before every instruction (CS, EIP): the debugger's and the
-    /// tracer's loop, so the plain loop carries no per-instruction check.
+    /// `run` with a hook called before every instruction (CS, EIP) that can stop the run:
+    /// the debugger's and the tracer's loop. Both are one generic loop, specialised so the
+    /// plain one carries no per-instruction check.
     public func run(until cycleLimit: UInt64, beforeEach hook: (UInt16, UInt32) -> Bool) -> StopReason {
+        withoutActuallyEscaping(hook) { h in runLoop(until: cycleLimit, ClosureHook(body: h)) }
+    }
+
+    @inline(__always)
+    private func runLoop<H: StepHook>(until cycleLimit: UInt64, _ hook: H) -> StopReason {
         cycleDeadline = cycleLimit
         while true {
             if shutdown { return .shutdown }
@@ -33,7 +26,7 @@ extension CPU {
                 continue
             }
             if halted { return .halted }
-            if !hook(segSelector[Seg.cs], eip) { return .requested }
+            if !hook.proceed(segSelector[Seg.cs], eip) { return .requested }
             step()
         }
     }
@@ -140,4 +133,19 @@ extension CPU {
         loadRealModeSegment(Seg.cs, UInt16(cs))
         eip = ip
     }
+}
+
+/// Called before each instruction by the run loop; false stops the run.
+protocol StepHook {
+    func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool
+}
+
+/// The plain run: always proceed (the check compiles away).
+struct NoHook: StepHook {
+    @inline(__always) func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool { true }
+}
+
+struct ClosureHook: StepHook {
+    let body: (UInt16, UInt32) -> Bool
+    @inline(__always) func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool { body(cs, eip) }
 }

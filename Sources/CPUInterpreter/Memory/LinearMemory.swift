@@ -35,15 +35,19 @@ extension CPU {
         let vpn = la >> 12
         let i = TLB.index(vpn)
         if tlb.writeTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
-            let p = UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!
-            switch size {
-            case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
-            case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
-            default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
-            }
+            store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!, size, v)
             return
         }
         try writeLinearSlow(la, size, v)
+    }
+
+    /// Stores the low `1 << size` bytes of `v` at a host address (unaligned is fine on x86 hosts).
+    @inline(__always) func store(_ p: UnsafeMutableRawPointer, _ size: Int, _ v: UInt32) {
+        switch size {
+        case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
+        case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
+        default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
+        }
     }
 
     // MARK: Slow paths
@@ -100,12 +104,7 @@ extension CPU {
                 let pa = (tlb.writePhysPage[i] << 12) | (la & 0xFFF)
                 codeWritten(physicalAddress: pa)
                 if n > 1 { codeWritten(physicalAddress: pa &+ UInt32(n - 1)) }
-                let p = UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!
-                switch size {
-                case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
-                case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
-                default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
-                }
+                store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!, size, v)
                 return
             }
             let pa = try translate(la, write: true)
@@ -113,12 +112,7 @@ extension CPU {
             if n > 1 { codeWritten(physicalAddress: pa &+ UInt32(n - 1)) }
             if let host = memory.hostPage(containing: pa, write: true) {
                 fillWriteTLB(la, host: host, pa: pa)
-                let p = UnsafeMutableRawPointer(host + Int(pa & 0xFFF))
-                switch size {
-                case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), as: UInt8.self)
-                case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: 0, as: UInt16.self)
-                default: p.storeBytes(of: v, toByteOffset: 0, as: UInt32.self)
-                }
+                store(UnsafeMutableRawPointer(host + Int(pa & 0xFFF)), size, v)
                 return
             }
             for k in 0..<n { memory.writePhysical(pa &+ UInt32(k), UInt8(truncatingIfNeeded: v >> (8 * k))) }
