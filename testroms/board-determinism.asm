@@ -362,45 +362,7 @@ other_isr:
 ; Output helpers.  All preserve every register.
 ; =============================================================================
 
-; print_str: zero-terminated string at CS:SI.
-print_str:
-        push    ax
-        push    si
-.next:  mov     al, [cs:si]
-        inc     si
-        test    al, al
-        jz      .done
-        out     DEBUG_PORT, al
-        jmp     .next
-.done:  pop     si
-        pop     ax
-        ret
-
-print_nl:
-        push    ax
-        mov     al, 10
-        out     DEBUG_PORT, al
-        pop     ax
-        ret
-
-; print_hex8: AL as two upper-case hex digits.
-print_hex8:
-        push    ax
-        push    cx
-        mov     ah, al
-        mov     cx, 2
-.nib:   rol     ah, 4
-        mov     al, ah
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .out
-        add     al, 'A' - '0' - 10
-.out:   out     DEBUG_PORT, al
-        loop    .nib
-        pop     cx
-        pop     ax
-        ret
+%include "debugcon.inc"
 
 ; print_hex16: AX as four hex digits.
 print_hex16:

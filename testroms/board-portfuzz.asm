@@ -256,19 +256,7 @@ report:
         pop     eax
         ret
 
-; print_str: zero-terminated string at CS:SI.
-print_str:
-        push    ax
-        push    si
-.next:  mov     al, [cs:si]
-        inc     si
-        test    al, al
-        jz      .done
-        out     DEBUG_PORT, al
-        jmp     .next
-.done:  pop     si
-        pop     ax
-        ret
+%include "debugcon.inc"
 
 ; print_hex32: EAX as eight upper-case hex digits.
 print_hex32:
