@@ -100,6 +100,29 @@ import Testing
         #expect(seconds >= 2.0 && seconds < 2.01, "run ended at \(seconds) s of guest time")
     }
 
+    // MARK: - Resets
+
+    /// board-resets.asm: the board resets the CPU through the 8042 (command FEh), port 92h
+    /// bit 0, port CF9h bit 2 and a triple fault, in that order; a CMOS NVRAM byte counts the
+    /// boots across the resets. After each reset the CPU is in real mode and port 92h bit 0
+    /// reads 0 again. A reset that does not happen makes the ROM print FAIL and exit 11h.
+    @Test func fourResetSourcesEachRestartTheCPU() throws {
+        let r = try CommandLineTests.run(["--bios", Self.rom("board-resets"), "--max-cycles", "50000000"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout == """
+            boot=00 cr0pe=0 p92=00 via 8042
+            boot=01 cr0pe=0 p92=00 via port 92h
+            boot=02 cr0pe=0 p92=00 via port CF9h
+            boot=03 cr0pe=0 p92=00 via triple fault
+            boot=04 cr0pe=0 p92=00 resets done
+
+            """)
+        // With --no-reboot the triple fault ends the run instead (exit status 2).
+        let noReboot = try CommandLineTests.run(["--bios", Self.rom("board-resets"), "--no-reboot", "--max-cycles", "50000000"])
+        #expect(noReboot.status == 2, "\(noReboot.stdout)\n\(noReboot.stderr)")
+        #expect(noReboot.stdout.hasSuffix("boot=03 cr0pe=0 p92=00 via triple fault\n"))
+    }
+
     // MARK: - Port fuzzing
 
     /// board-portfuzz.asm: 4 passes over every port 0000h-FFFFh and 4 dense passes over the
