@@ -7,9 +7,12 @@ public protocol IODevice: AnyObject {
 }
 
 /// The 64 Ki I/O port space as a flat table of device indices. Unmapped ports read
-/// all ones and ignore writes. Word and dword accesses go to the device that owns
-/// the first port (as ISA devices decode them), or are split into bytes when no
-/// device owns it.
+/// all ones and ignore writes. A word or dword access goes whole to the device that owns
+/// its first port when no other device owns one of the ports it covers (the device decides
+/// how it takes a wide access: a 16-bit card such as the VBE data port at 1CFh takes the
+/// word itself). When the access spans two devices the bus splits it into byte cycles,
+/// lowest port first, each going to the owner of its port, as the AT's bus controller
+/// splits a 16-bit cycle for 8-bit devices: `out dx, ax` across two devices reaches both.
 public final class IOPortBus: PortBus {
     private var owner = [UInt8](repeating: 0, count: 65536)
     private var devices: [IODevice?] = [nil]
@@ -41,9 +44,22 @@ public final class IOPortBus: PortBus {
         return readUntraced(port, size: size)
     }
 
+    /// The owner of `port` when no other device owns one of the `size` ports from it, else nil.
+    @inline(__always)
+    private func soleOwner(_ port: UInt16, size: Int) -> UInt8? {
+        let first = owner[Int(port)]
+        for k in 1..<max(size, 1) {
+            let o = owner[Int(port &+ UInt16(k))]
+            if o != first && o != 0 { return nil }
+        }
+        return first
+    }
+
     private func readUntraced(_ port: UInt16, size: Int) -> UInt32 {
-        if let d = devices[Int(owner[Int(port)])] { return d.readPort(port, size: size) }
-        if size == 1 { return 0xFF }
+        if let i = soleOwner(port, size: size) {
+            if let d = devices[Int(i)] { return d.readPort(port, size: size) }
+            if size == 1 { return 0xFF }
+        }
         var v: UInt32 = 0
         for k in 0..<size { v |= (readUntraced(port &+ UInt16(k), size: 1) & 0xFF) << (8 * k) }
         return v
@@ -51,8 +67,10 @@ public final class IOPortBus: PortBus {
 
     public func writePort(_ port: UInt16, size: Int, value: UInt32) {
         trace?(port, size, value, true)
-        if let d = devices[Int(owner[Int(port)])] { d.writePort(port, size: size, value: value); return }
-        if size == 1 { return }
+        if let i = soleOwner(port, size: size) {
+            if let d = devices[Int(i)] { d.writePort(port, size: size, value: value); return }
+            if size == 1 { return }
+        }
         for k in 0..<size { writePort(port &+ UInt16(k), size: 1, value: (value >> (8 * k)) & 0xFF) }
     }
 }
