@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chipset
 import CPUInterpreter
+import Display
 import Foundation
 import ROMImages
 
@@ -9,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure guest instructions per second on built-in workloads (use a release build).")
 
-    @Argument(help: "Workloads to run: realmode (default: all).")
+    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), and render (VGA full redraws: text, 12h, 13h).")
     var workloads: [String] = []
 
     @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
@@ -42,8 +43,9 @@ struct Bench: ParsableCommand {
     func run() throws {
         let selected = workloads.isEmpty ? Self.builtInNames : workloads
         for name in selected {
+            if name == "render" { try runRender(); continue }
             guard let rom = Self.rom(name) else {
-                throw fail("unknown workload '\(name)'; known: \(Self.builtInNames.joined(separator: ", "))", status: ExitStatus.usage)
+                throw fail("unknown workload '\(name)'; known: \((Self.builtInNames + ["render"]).joined(separator: ", "))", status: ExitStatus.usage)
             }
             var results: [(instructions: UInt64, cycles: UInt64, wall: Double, cpu: Double, output: String)] = []
             for _ in 0..<max(1, runs) {
@@ -78,6 +80,23 @@ struct Bench: ParsableCommand {
             print(String(format: "  %llu instructions, %llu cycles, wall %.3f s, cpu %.3f s, %.1f MIPS (median of %d)",
                          median.instructions, median.cycles, median.wall, median.cpu,
                          Double(median.instructions) / median.wall / 1e6, results.count))
+        }
+    }
+
+    /// `pcemu bench render`: full-frame redraws per mode (median of `runs`), in frames per second.
+    func runRender() throws {
+        for mode in RenderBenchmark.modes {
+            var results: [RenderBenchmark.Result] = []
+            for _ in 0..<max(1, runs) {
+                guard let r = RenderBenchmark.run(mode: mode, frames: 300) else { continue }
+                guard r.linesInLastFrame == r.height else {
+                    throw fail("render \(mode): a forced full redraw drew \(r.linesInLastFrame) of \(r.height) lines", status: ExitStatus.guestFailure)
+                }
+                results.append(r)
+            }
+            let median = results.sorted { $0.seconds < $1.seconds }[results.count / 2]
+            print(String(format: "render %@: %dx%d, %d full redraws, %.3f s, %.0f frames/s (median of %d)",
+                         mode, median.width, median.height, median.frames, median.seconds, median.framesPerSecond, results.count))
         }
     }
 }
