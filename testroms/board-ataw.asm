@@ -434,8 +434,5 @@ pattern_len     equ     $ - pattern_text
 ; =============================================================================
 ; Reset vector
 ; =============================================================================
-        times   0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-        jmp     0xF000:start
-        db      "ATAW", 0
-        times   0x10000 - ($ - $$) db 0xFF
+%include "resetvector.inc"
+        RESET_VECTOR "ATAW"

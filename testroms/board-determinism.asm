@@ -421,8 +421,5 @@ fail_msg:       db      "FAIL", 10, 0
 ; =============================================================================
 ; Reset vector
 ; =============================================================================
-        times   0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-        jmp     0xF000:start
-        db      "DETERM", 0
-        times   0x10000 - ($ - $$) db 0xFF
+%include "resetvector.inc"
+        RESET_VECTOR "DETERM"

@@ -288,8 +288,5 @@ dense_msg:      db      "PORTFUZZ dense passes: 65536 random accesses each to po
 ; =============================================================================
 ; Reset vector
 ; =============================================================================
-        times   0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-        jmp     0xF000:start
-        db      "FUZZ", 0
-        times   0x10000 - ($ - $$) db 0xFF
+%include "resetvector.inc"
+        RESET_VECTOR "FUZZ"

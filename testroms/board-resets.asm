@@ -132,8 +132,5 @@ stuck_msg:      db      "FAIL: the machine did not reset", 10, 0
 ; =============================================================================
 ; Reset vector
 ; =============================================================================
-        times   0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-        jmp     0xF000:start
-        db      "RESETS", 0
-        times   0x10000 - ($ - $$) db 0xFF
+%include "resetvector.inc"
+        RESET_VECTOR "RESETS"
