@@ -1,7 +1,9 @@
 // The standard IBM VGA register tables for the mode families pcemu's tests and the
-import Chipset
 // rendering benchmark program through the ports, as a BIOS's mode-set does
 // (values from the IBM VGA technical reference tables that every VGA BIOS carries).
+// testroms/vga.inc holds the same tables for the golden-frame ROMs.
+
+import Chipset
 
 public struct VGAModeTable: Sendable {
     public var misc: UInt8

@@ -4,6 +4,8 @@
 // text dumps for text modes, PNG bytes + CRC-32 for every frame, and exact pixels
 // computed from the DAC so that a wrong golden is caught.
 // Regenerate with PCEMU_UPDATE_GOLDEN=1 swift test --filter VGAGolden (then look at them).
+// The project ROMs testroms/vga-*.asm draw the same pictures on the whole machine, through
+// the CPU's port and memory writes, and must give the same goldens (VGAROMGoldenTests.swift).
 
 import Testing
 import Chipset
