@@ -1,6 +1,8 @@
 #!/bin/sh
-# Assemble every testroms/*.asm into a flat binary beside it:
-#     nasm -f bin -o NAME.bin NAME.asm
+# Assemble every testroms/*.asm and testroms/lessons/*.asm into a flat binary
+# beside it, from testroms/ (so pmtest.inc is found) with lessons/ on the
+# include path (lesson.inc):
+#     nasm -i lessons/ -f bin -o NAME.bin NAME.asm
 #
 # Usage:
 #     testroms/build.sh           (re)build all .bin files in place
@@ -36,7 +38,7 @@ case "${1:-}" in
     *) echo "build.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-set -- *.asm
+set -- *.asm lessons/*.asm
 if [ "$1" = "*.asm" ]; then
     echo "build.sh: no .asm files in $(pwd)" >&2
     exit 2
@@ -45,19 +47,20 @@ fi
 if [ "$mode" = build ]; then
     for src in "$@"; do
         bin=${src%.asm}.bin
-        "$NASM" -f bin -o "$bin" "$src"
+        "$NASM" -i lessons/ -f bin -o "$bin" "$src"
         echo "built testroms/$bin"
     done
     exit 0
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcemu-testroms.XXXXXX")
+mkdir "$tmp/lessons"
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 bad=0
 for src in "$@"; do
     bin=${src%.asm}.bin
-    if ! "$NASM" -f bin -o "$tmp/$bin" "$src"; then
+    if ! "$NASM" -i lessons/ -f bin -o "$tmp/$bin" "$src"; then
         echo "FAIL: testroms/$src does not assemble" >&2
         bad=1
     elif [ ! -f "$bin" ]; then
