@@ -102,6 +102,12 @@ struct Run: ParsableCommand {
     @Option(help: "Display front end: sdl, text or none.")
     var display: String?
 
+    @Option(name: .customLong("until-serial"), help: "Headless: end the run (status 0) once the guest has sent this text on COM1; prints the cycles it took.")
+    var untilSerial: String?
+
+    @Option(name: .customLong("until-screen"), help: "Headless: end the run (status 0) once the text screen shows this text; prints the cycles it took.")
+    var untilScreen: String?
+
     mutating func validate() throws {
         guard (1...3072).contains(memory) else {
             throw ValidationError("--memory must be between 1 and 3072 MiB (got \(memory))")
@@ -132,6 +138,11 @@ struct Run: ParsableCommand {
             } catch {
                 throw fail("--serial '\(text)': \(error)", status: ExitStatus.usage)
             }
+        }
+        var until = UntilMarker(serialText: untilSerial, screenText: untilScreen)
+        if untilSerial != nil {
+            let tap = SerialTap(config.serial[0])
+            config.serial[0] = tap; until.tap = tap
         }
         guard let post = UInt16(postPort.hasPrefix("0x") ? String(postPort.dropFirst(2)) : postPort,
                                 radix: postPort.hasPrefix("0x") ? 16 : 10) else {
@@ -176,14 +187,26 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write(Data("pcemu: writing back disk images failed: \(error)\n".utf8))
             }
         }
-        let outcome = traceTail > 0
-            ? machine.run(maxCycles: maxCycles ?? .max) { cs, ip in
-                ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
-                return ip != stopEIP
+        let wallStart = Date()
+        var outcome: Machine.Outcome
+        if until.isActive && traceTail == 0 {
+            let (o, place) = until.run(machine: machine, vga: vga, maxCycles: maxCycles ?? .max)
+            outcome = o
+            if let place {
+                let text = (place == .serial ? untilSerial : untilScreen) ?? ""
+                FileHandle.standardError.write(Data(UntilMarker.report(text, place, machine: machine,
+                                                                       wallSeconds: Date().timeIntervalSince(wallStart)).utf8))
             }
-            // [display front end] SDL window, terminal view or headless (Sources/Display/FrontEnds.swift).
-            : FrontEnds.run(FrontEnds.choose(display, headless: headless), machine: machine, vga: vga,
-                            maxCycles: maxCycles ?? .max, realtime: realtime ? true : nil)
+        } else {
+            outcome = traceTail > 0
+                ? machine.run(maxCycles: maxCycles ?? .max) { cs, ip in
+                    ring[ringNext] = (cs, ip); ringNext = (ringNext + 1) % ring.count; ringCount += 1
+                    return ip != stopEIP
+                }
+                // [display front end] SDL window, terminal view or headless (Sources/Display/FrontEnds.swift).
+                : FrontEnds.run(FrontEnds.choose(display, headless: headless), machine: machine, vga: vga,
+                                maxCycles: maxCycles ?? .max, realtime: realtime ? true : nil)
+        }
         if let screenshot {
             let frame = vga.renderFrame()
             let png = PNGWriter.encode(width: frame.width, height: frame.height, pixels: frame.pixels)
@@ -202,7 +225,7 @@ struct Run: ParsableCommand {
         }
         if let tally { print(tally.summary) }
         FileHandle.standardOutput.synchronizeFile()
-        if outcome != .guestExit(success: true, code: 0x10) {
+        if outcome != .guestExit(success: true, code: 0x10) && !(until.isActive && outcome == .stopped) {
             let post = machine.postCodes.last.map { String(format: " (last POST code 0x%02X)", $0) } ?? ""
             FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\(post)\n".utf8))
         }

@@ -134,6 +134,7 @@ final class ATATestRig {
         let w = (0..<256).map { UInt16(raw[2 * $0]) | UInt16(raw[2 * $0 + 1]) << 8 }
         #expect(w[0] == 0x0040)                           // ATA, fixed
         #expect(w[1] == 8 && w[3] == 16 && w[6] == 63)    // 8 x 16 x 63 default CHS
+        #expect(w[4] == 512 * 63 && w[5] == 512)          // ATA-1 bytes per track / sector (the Bochs BIOS reads word 5)
         // Strings: the first character sits in the high byte, so the raw byte stream is
         // pair-swapped ("CP" "ME" "U " ...).
         #expect(Array(raw[54..<60]) == Array("CPME U".utf8))

@@ -279,6 +279,23 @@ import Testing
         #expect(r.result() == [0x40, 0x10, 0x00, 1, 0, 1, 2])
     }
 
+    /// The board's setting (as Bochs and QEMU behave; the Bochs BIOS reads without SEEK):
+    /// READ DATA for another cylinder seeks there first and reads the sector.
+    @Test func alwaysImpliedSeekReadsAnotherCylinderWithoutSeek() {
+        let r = Rig()
+        r.fdc.alwaysImpliedSeek = true
+        r.bringUp()
+        _ = r.seek(cylinder: 1)
+        r.programDMA(address: 0x1000, bytes: 512, mode: 0x46)
+        r.command([0xE6, 0x00, 7, 0, 1, 2, 1, 0x1B, 0xFF])
+        #expect(r.waitIRQ())
+        // MT with EOT = 1: after sector 1 of head 0 the next ID is head 1, sector 1.
+        #expect(r.result() == [0x04, 0x00, 0x00, 7, 1, 1, 2])
+        #expect(r.words(at: 0x1000, sectors: 1) == [FloppyControllerTests.lba(7, 0, 1)])
+        // The head is now on cylinder 7: a relative seek of 0 reports PCN 7.
+        #expect(r.seek(cylinder: 7) == [0x20, 7])
+    }
+
     @Test func noDiskMeansNoIndexAndTheCommandWaitsForReset() {
         let r = Rig(image: nil)
         r.bringUp()

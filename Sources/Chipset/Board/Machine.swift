@@ -79,6 +79,8 @@ public final class Machine {
         // BIOSes written for emulators (Bochs's among them) never program the data rate;
         // Bochs and QEMU accept any rate, and so does the board by default.
         floppy.checkDataRate = false
+        // ...and both seek implicitly to a READ/WRITE command's cylinder; the Bochs BIOS needs it.
+        floppy.alwaysImpliedSeek = true
         ata = [ATAChannel.primary(scheduler: scheduler, irqLines: pic), ATAChannel.secondary(scheduler: scheduler, irqLines: pic)]
         var uarts: [UART16550] = []
         for (k, backend) in config.serial.enumerated() where k < 2 {

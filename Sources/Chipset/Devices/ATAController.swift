@@ -720,6 +720,10 @@ public final class ATAHardDisk: ATADevice {
         w[0] = 0x0040                                    // ATA device, fixed (not removable)
         w[1] = UInt16(defaultCylinders)
         w[3] = UInt16(defaultHeads)
+        // Words 4 and 5 (ATA-1: unformatted bytes per track and per sector; retired since
+        // ATA-4, but the Bochs BIOS still takes its transfer block size from word 5).
+        w[4] = UInt16(512 * defaultSectorsPerTrack)
+        w[5] = 512
         w[6] = UInt16(defaultSectorsPerTrack)
         Self.putString(serial, into: &w, at: 10, words: 10)
         Self.putString(firmware, into: &w, at: 23, words: 4)

@@ -65,6 +65,11 @@ public final class FloppyController: IODevice {
     public let dmaChannel: Int
     /// Refuse to read media at a data rate their format does not use (ST1 MA).
     public var checkDataRate = true
+    /// Seek to the command's cylinder before every read, write or verify, as if CONFIGURE's
+    /// EIS were always set. The 82077AA does so only with EIS (datasheet, CONFIGURE); Bochs
+    /// and QEMU do it always, and the Bochs BIOS's INT 13h relies on it: it sends READ DATA
+    /// for any cylinder without a SEEK first. The board turns this on (Machine).
+    public var alwaysImpliedSeek = false
     public var headLoadNs: UInt64 = 100_000
     public var sectorNs: UInt64 = 250_000
 
@@ -603,8 +608,8 @@ public final class FloppyController: IODevice {
         operation = op
         phase = .execution
         var delay = headLoadNs
-        if impliedSeek && op.kind != .readID && op.kind != .format && op.c != pcn[d] {
-            // Implied seek (CONFIGURE EIS): the controller seeks to C first.
+        if (impliedSeek || alwaysImpliedSeek) && op.kind != .readID && op.kind != .format && op.c != pcn[d] {
+            // Implied seek (CONFIGURE EIS, or alwaysImpliedSeek): the controller seeks to C first.
             let steps = abs(Int(op.c) - Int(pcn[d]))
             if drives[d].installed {
                 drives[d].cylinder = max(0, min(83, drives[d].cylinder + (Int(op.c) > Int(pcn[d]) ? steps : -steps)))
