@@ -18,6 +18,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("floppy-b"), help: "Floppy image for drive B:.")
     var floppyB: String?
 
+    @ArgumentParser.Flag(name: .customLong("empty-floppy"), help: "A 1.44 MB drive A: with no disk in it (when --floppy is not given).")
+    var emptyFloppy = false
+
     @Option(help: "Hard disk image on the primary master.")
     var hda: String?
     @Option(help: "Hard disk image on the primary slave.")
@@ -228,6 +231,7 @@ struct Run: ParsableCommand {
         if outcome != .guestExit(success: true, code: 0x10) && !(until.isActive && outcome == .stopped) {
             let post = machine.postCodes.last.map { String(format: " (last POST code 0x%02X)", $0) } ?? ""
             FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\(post)\n".utf8))
+            if ScreenTail.stopped(outcome) && !dumpScreen { FileHandle.standardError.write(Data(ScreenTail.message(vga).utf8)) }
         }
         throw ExitCode(ExitStatus.of(outcome))
     }
@@ -236,6 +240,7 @@ struct Run: ParsableCommand {
     /// size and ISO 9660 signature), the boot order, and the BIOS they need.
     private func configureStorage(_ config: inout Machine.Configuration, bootsImages: inout Bool) throws {
         config.floppyA = floppy; config.floppyB = floppyB
+        config.emptyFloppyDriveA = emptyFloppy
         config.hardDisks = [hda, hdb, hdc, hdd]
         config.cdrom = cdrom
         config.snapshot = snapshot
@@ -269,7 +274,7 @@ struct Run: ParsableCommand {
         } else if let firstBoot {
             config.bootOrder = [firstBoot] + config.bootOrder.filter { $0 != firstBoot }
         }
-        bootsImages = config.floppyA != nil || config.floppyB != nil || config.cdrom != nil
+        bootsImages = config.floppyA != nil || config.floppyB != nil || config.cdrom != nil || emptyFloppy
             || config.hardDisks.contains { $0 != nil }
     }
 

@@ -120,7 +120,9 @@ public final class Machine {
 
         try attachStorage(config)
         cmos.setConfiguration(memoryKiB: config.memoryMiB * 1024,
-                              floppies: floppyImages.map { Self.cmosType($0) },
+                              floppies: floppyImages.enumerated().map { drive, image in
+                                  drive == 0 && image == nil && config.emptyFloppyDriveA ? .m1_44 : Self.cmosType(image)
+                              },
                               hardDisks: ata[0].hardDiskGeometries,
                               bootOrder: config.bootOrder)
     }

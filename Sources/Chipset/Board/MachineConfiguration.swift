@@ -19,6 +19,8 @@ extension Machine {
         public var rebootOnTripleFault = true
         public var floppyA: String?
         public var floppyB: String?
+        /// A 1.44 MB drive A: is installed even with no image (`floppyA` nil): an empty drive.
+        public var emptyFloppyDriveA = false
         /// ATA hard disks: primary master, primary slave, secondary master, secondary slave.
         public var hardDisks: [String?] = [nil, nil, nil, nil]
         /// An ISO image on the secondary master (ATAPI CD-ROM).

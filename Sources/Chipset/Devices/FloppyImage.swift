@@ -100,6 +100,14 @@ public final class FloppyImage {
     /// never written.
     public init(contentsOf path: String, readOnly: Bool = false, snapshot: Bool = false) throws(FloppyImageError) {
         let data: Data
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .unreadable(file: path, reason: "it is a directory, not an image file")
+        }
+        // open(2) first: its errno says why a file cannot be read (Foundation's error does not).
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        close(fd)
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(file: path, reason: error.localizedDescription)
         }
