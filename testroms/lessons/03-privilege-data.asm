@@ -32,6 +32,7 @@
 ;   r0_ss_dpl3        SS needs DPL = CPL: #GP(selector)
 ;   r0_ss_rpl3        SS needs RPL = CPL: #GP(selector)
 ;   r0_ss_null        SS may never be null: #GP(0)
+;   r0_ss_np          a not-present stack segment: #SS(selector)
 ;   r3_null_use       ring 3: a null DS loads, using it faults #GP(0)
 ;   r3_np_dpl0        not present AND too privileged: #GP first
 ;   r3_np_dpl3        not present, privilege fine: #NP(selector)
@@ -149,7 +150,8 @@ tests_main:
 
 ; -----------------------------------------------------------------------------
 ; 4. SS is stricter (SDM 5.7): RPL = CPL, DPL = CPL, writable data, never
-;    null.  A stack must be exactly at the current privilege level.
+;    null.  A stack must be exactly at the current privilege level.  A
+;    not-present stack segment raises #SS(selector), not #NP.
 ; -----------------------------------------------------------------------------
         mov     ax, SEL_D3
         TEST    "ring0-ss-dpl3-data-gp"
@@ -163,6 +165,9 @@ tests_main:
         mov     ax, SEL_RO0
         TEST    "ring0-ss-read-only-data-gp"
         EXPECT_FAULT 13, SEL_RO0, mov ss, ax
+        mov     ax, SEL_NP0
+        TEST    "ring0-ss-not-present-ss-not-np"
+        FAULT_AT r0_ss_np, 12, SEL_NP0, mov ss, ax
         mov     ax, SEL_D0
         TEST    "ring0-ss-dpl0-rpl0-loads"
         EXPECT_NO_FAULT mov ss, ax
