@@ -21,10 +21,11 @@ import CPUInterpreter
         #expect(r.status == 0)
     }
 
-    /// Every rule family is exercised with a passing and a faulting case somewhere in the ROMs.
+    /// Every rule family is exercised with a passing and a faulting case somewhere in the ROMs
+    /// (the test ROMs and the lessons of testroms/lessons).
     @Test func everyRulePassesAndFailsSomewhere() throws {
         var passed = Set<String>(), failed = Set<String>()
-        for rom in Self.roms + ["explain-callgate"] {
+        for rom in Self.roms + ["explain-callgate"] + LessonROMTests.lessons.map({ "lessons/" + $0 }) {
             let r = try CommandLineTests.run(["--bios", Self.path(rom), "--cpu", "pentium", "--no-reboot", "--rule-summary"])
             for line in r.stdout.split(separator: "\n") {
                 let f = line.split(separator: " ", omittingEmptySubsequences: true)
