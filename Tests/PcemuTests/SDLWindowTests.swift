@@ -17,6 +17,9 @@ import Testing
 ///   - keys typed with `xdotool key` reach the guest as set 2 scan codes (the ROM echoes
 ///     them to port 0xE9), and Escape ends the run with exit status 0.
 /// The capture is kept as .build/sdl-window-test.png for a look.
+/// A second test closes the window as a window manager would and checks that the run
+/// ends cleanly with the floppy image written back, and that the title showed the
+/// floppy's activity.
 @Suite(.serialized) struct SDLWindowTests {
     static func tool(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
@@ -66,6 +69,45 @@ import Testing
         return try check()
     }
 
+    /// An X server, Xvfb :97 (1920×1200), or the next number if another server holds it.
+    /// Xvfb itself takes over a stale lock; it is ready when xdotool can ask it its size.
+    static func startXvfb() throws -> (Process, String)? {
+        for n in 97...105 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.tool("Xvfb")!)
+            p.arguments = [":\(n)", "-screen", "0", "1920x1200x24", "-nolisten", "tcp"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let up = try Self.eventually(10) {
+                guard p.isRunning else { return true }
+                return try Self.run("xdotool", ["getdisplaygeometry"], display: ":\(n)").out.hasPrefix("1920 1200")
+            }
+            if up && p.isRunning { return (p, ":\(n)") }
+            Self.stop(p)
+        }
+        return nil
+    }
+
+    static func stopXvfb(_ xvfb: Process, _ display: String) {
+        Self.stop(xvfb)
+        // A killed Xvfb leaves its lock and socket behind.
+        let n = display.dropFirst()
+        try? FileManager.default.removeItem(atPath: "/tmp/.X\(n)-lock")
+        try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X\(n)")
+    }
+
+    /// The X window of the pcemu run on `display` (its title starts with "pcemu").
+    static func pcemuWindow(_ display: String) throws -> String? {
+        var window = ""
+        _ = try Self.eventually(15) {
+            window = try Self.run("xdotool", ["search", "--name", "^pcemu"], display: display).out
+                .split(separator: "\n").first.map(String.init) ?? ""
+            return !window.isEmpty
+        }
+        return window.isEmpty ? nil : window
+    }
+
     /// A binary PPM (P6) image.
     struct PPM {
         let width: Int, height: Int
@@ -107,32 +149,8 @@ import Testing
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
 
-        // The X server: :97, or the next number if another server holds it. Xvfb itself
-        // takes over a stale lock; it is ready when xdotool can ask it its size.
-        var xvfb: Process?
-        var display = ""
-        for n in 97...105 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Self.tool("Xvfb")!)
-            p.arguments = [":\(n)", "-screen", "0", "1920x1200x24", "-nolisten", "tcp"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let up = try Self.eventually(10) {
-                guard p.isRunning else { return true }
-                return try Self.run("xdotool", ["getdisplaygeometry"], display: ":\(n)").out.hasPrefix("1920 1200")
-            }
-            if up && p.isRunning { xvfb = p; display = ":\(n)"; break }
-            Self.stop(p)
-        }
-        guard let xvfb else { Issue.record("Xvfb did not start"); return }
-        defer {
-            Self.stop(xvfb)
-            // A killed Xvfb leaves its lock and socket behind.
-            let n = display.dropFirst()
-            try? FileManager.default.removeItem(atPath: "/tmp/.X\(n)-lock")
-            try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X\(n)")
-        }
+        guard let (xvfb, display) = try Self.startXvfb() else { Issue.record("Xvfb did not start"); return }
+        defer { Self.stopXvfb(xvfb, display) }
 
         // pcemu in a window on it.
         let debugcon = work.appendingPathComponent("debugcon.txt").path
@@ -155,13 +173,7 @@ import Testing
         #expect(Self.eventually(30) { console().contains("READY") }, "the ROM did not start")
 
         // The window and its geometry.
-        var window = ""
-        _ = try Self.eventually(15) {
-            window = try Self.run("xdotool", ["search", "--name", "^pcemu"], display: display).out
-                .split(separator: "\n").first.map(String.init) ?? ""
-            return !window.isEmpty
-        }
-        guard !window.isEmpty else { Issue.record("no pcemu window on \(display)"); return }
+        guard let window = try Self.pcemuWindow(display) else { Issue.record("no pcemu window on \(display)"); return }
         var geometry: [String: Int] = [:]
         _ = try Self.eventually(10) {
             geometry = [:]
@@ -234,5 +246,97 @@ import Testing
         #expect(echo.hasSuffix("1C F0 1C E0 75 E0 F0 75 76 \r\nBYE\r\n"), "echo: \(echo.debugDescription)")
         // Ctrl+Alt+G: the guest saw Ctrl and Alt, never the G (34) the window kept.
         #expect(echo.contains("14 ") && echo.contains("11 ") && !echo.contains("34 "), "echo: \(echo.debugDescription)")
+    }
+
+    /// Sends the window what a window manager sends when its close button is clicked
+    /// (a WM_PROTOCOLS client message with WM_DELETE_WINDOW); Xvfb runs no window manager
+    /// and xdotool 3.2016 cannot send it, so the test builds this 20-line Xlib program
+    /// (libx11-dev, installed with libsdl2-dev).
+    static let closeWindowSource = """
+        #include <X11/Xlib.h>
+        #include <stdlib.h>
+        int main(int argc, char **argv) {
+            if (argc != 2) return 64;
+            Display *d = XOpenDisplay(NULL);
+            if (!d) return 69;
+            Window w = (Window)strtoul(argv[1], NULL, 0);
+            XEvent e = {0};
+            e.xclient.type = ClientMessage;
+            e.xclient.window = w;
+            e.xclient.message_type = XInternAtom(d, "WM_PROTOCOLS", False);
+            e.xclient.format = 32;
+            e.xclient.data.l[0] = XInternAtom(d, "WM_DELETE_WINDOW", False);
+            e.xclient.data.l[1] = CurrentTime;
+            if (!XSendEvent(d, w, False, NoEventMask, &e)) return 1;
+            XSync(d, False);
+            XCloseDisplay(d);
+            return 0;
+        }
+        """
+
+    /// Closing the window ends the machine cleanly: the floppy image, which pcemu keeps in
+    /// memory during the run, is written back to its file. The guest is pcemu's own BIOS
+    /// booting testroms/floppy-write.bin, a boot sector that copies itself to sector 2
+    /// with INT 13h, says "WROTE" on port 0xE9 and halts with interrupts on. On the way
+    /// the title shows the floppy's activity ("FD busy" while its motor runs; the BIOS
+    /// stops the motor 2 s after the write).
+    @Test(.enabled(if: SDLWindowTests.toolsInstalled && SDLWindowTests.tool("cc") != nil,
+                   "needs Xvfb, xdotool, ImageMagick and a C compiler with Xlib (scripts/install-deps)"))
+    func closingTheWindowEndsTheRunAndWritesTheFloppyBack() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("pcemu-sdl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let source = work.appendingPathComponent("close-window.c"), closer = work.appendingPathComponent("close-window")
+        try Self.closeWindowSource.write(to: source, atomically: true, encoding: .utf8)
+        let cc = try Self.run("cc", ["-o", closer.path, source.path, "-lX11"], display: "")
+        try #require(cc.status == 0, "cc could not build the Xlib helper (is libx11-dev installed?)")
+
+        let bootSector = try Data(contentsOf: Self.root.appendingPathComponent("testroms/floppy-write.bin"))
+        try #require(bootSector.count == 512)
+        let image = work.appendingPathComponent("floppy.img")
+        try (bootSector + Data(count: 1_474_560 - 512)).write(to: image)
+        func sector(_ n: Int) -> Data? {
+            guard let d = FileManager.default.contents(atPath: image.path), d.count >= (n + 1) * 512 else { return nil }
+            return d.subdata(in: n * 512 ..< (n + 1) * 512)
+        }
+
+        guard let (xvfb, display) = try Self.startXvfb() else { Issue.record("Xvfb did not start"); return }
+        defer { Self.stopXvfb(xvfb, display) }
+        let debugcon = work.appendingPathComponent("debugcon.txt").path
+        let pcemu = Process()
+        pcemu.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        pcemu.arguments = ["--display", "sdl", "--floppy", image.path, "--debugcon", debugcon]
+        var env = ProcessInfo.processInfo.environment
+        env["DISPLAY"] = display
+        env.removeValue(forKey: "SDL_VIDEODRIVER")
+        pcemu.environment = env
+        let errPipe = Pipe()
+        pcemu.standardOutput = FileHandle.nullDevice
+        pcemu.standardError = errPipe
+        try pcemu.run()
+        defer { Self.stop(pcemu) }
+        func console() -> String {
+            String(decoding: FileManager.default.contents(atPath: debugcon) ?? Data(), as: UTF8.self)
+        }
+        guard let window = try Self.pcemuWindow(display) else { Issue.record("no pcemu window on \(display)"); return }
+        func title() throws -> String { try Self.run("xdotool", ["getwindowname", window], display: display).out }
+
+        #expect(Self.eventually(30) { console().contains("WROTE\n") }, "the boot sector did not write: \(console())")
+        var titles: Set<String> = []
+        let busy = try Self.eventually(6) { let t = try title(); titles.insert(t); return t.contains("FD busy") }
+        #expect(busy, "the title never showed the floppy motor: \(titles)")
+        let idle = try Self.eventually(8) { let t = try title(); titles.insert(t); return !t.contains("FD busy") && t.contains("MIPS") }
+        #expect(idle, "the title kept showing the floppy motor: \(titles)")
+        // The write lives in pcemu's copy of the image until the run ends.
+        #expect(sector(1) == Data(count: 512), "sector 2 reached the file before the run ended")
+
+        let closed = try Self.run(closer.path, [window], display: display)
+        #expect(closed.status == 0, "the Xlib helper failed (\(closed.status))")
+        #expect(Self.eventually(20) { !pcemu.isRunning }, "pcemu did not exit when its window was closed")
+        Self.stop(pcemu)
+        let stderr = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(pcemu.terminationReason == .exit && pcemu.terminationStatus == 0, "status \(pcemu.terminationStatus): \(stderr)")
+        #expect(sector(1) == bootSector, "the guest's write did not reach the image file when the window closed")
+        #expect(sector(0) == bootSector)
     }
 }
