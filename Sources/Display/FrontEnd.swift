@@ -1,8 +1,8 @@
 import Chipset
 import CSDL2
 
-/// How the machine is shown. Until the VGA card exists, every front end runs the
-/// machine headless and shows the debug console; `sdl` reports that no card is present.
+/// How the machine is shown: the SDL2 window, the terminal text view, or nothing
+/// (headless). FrontEnds.choose picks one when the command line does not.
 public enum DisplayKind: String, CaseIterable, Sendable {
     case sdl, text, none
 }

@@ -75,6 +75,9 @@ struct Run: ParsableCommand {
     @Option(help: "Write the screen as a PNG when the run ends.")
     var screenshot: String?
 
+    @Option(help: "With --screenshot: take it when the CPU has spent this many cycles (the run goes on).")
+    var screenshotAt: UInt64?
+
     @ArgumentParser.Flag(help: "Print the text screen to standard output when the run ends (text modes).")
     var dumpScreen = false
 
@@ -117,6 +120,9 @@ struct Run: ParsableCommand {
         }
         if let d = display, DisplayKind(rawValue: d) == nil {
             throw ValidationError("--display must be one of sdl, text, none (got '\(d)')")
+        }
+        if screenshotAt != nil && screenshot == nil {
+            throw ValidationError("--screenshot-at needs --screenshot FILE.png")
         }
     }
 
@@ -190,6 +196,9 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write(Data("pcemu: writing back disk images failed: \(error)\n".utf8))
             }
         }
+        // [screenshot] --screenshot FILE.png, at the end or at --screenshot-at CYCLES (Sources/Display/Screenshot.swift).
+        let shot = screenshot.map { Screenshot(path: $0, atCycle: screenshotAt) }
+        shot?.arm(machine: machine, vga: vga)
         let wallStart = Date()
         var outcome: Machine.Outcome
         if until.isActive && traceTail == 0 {
@@ -210,12 +219,10 @@ struct Run: ParsableCommand {
                 : FrontEnds.run(FrontEnds.choose(display, headless: headless), machine: machine, vga: vga,
                                 maxCycles: maxCycles ?? .max, realtime: realtime ? true : nil)
         }
-        if let screenshot {
-            let frame = vga.renderFrame()
-            let png = PNGWriter.encode(width: frame.width, height: frame.height, pixels: frame.pixels)
-            guard FileManager.default.createFile(atPath: screenshot, contents: Data(png)) else {
-                throw fail("--screenshot '\(screenshot)': cannot write the file", status: ExitStatus.noInput)
-            }
+        if let shot {
+            let (error, note) = shot.finish(vga: vga, cycles: machine.cpu.cycles)
+            if let note { FileHandle.standardError.write(Data("pcemu: \(note)\n".utf8)) }
+            if let error { throw fail(error, status: ExitStatus.noInput) }
         }
         if dumpScreen, let lines = vga.textScreen { print(lines.joined(separator: "\n")) }
         if printState { FileHandle.standardError.write(Data((machine.cpu.stateDescription + "\n").utf8)) }
