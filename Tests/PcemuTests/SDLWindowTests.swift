@@ -15,7 +15,9 @@ import Testing
 ///   - the title shows the guest's MIPS and how to capture the mouse; a click captures
 ///     it, Ctrl+Alt+G releases it (and its G never reaches the guest);
 ///   - keys typed with `xdotool key` reach the guest as set 2 scan codes (the ROM echoes
-///     them to port 0xE9), and Escape ends the run with exit status 0.
+///     them to port 0xE9);
+///   - the window is resizable: made 1000×800, it shows the picture at 1× (720×540),
+///     centred on black; Escape then ends the run with exit status 0.
 /// The capture is kept as .build/sdl-window-test.png for a look.
 /// A second test closes the window as a window manager would and checks that the run
 /// ends cleanly with the floppy image written back, and that the title showed the
@@ -235,6 +237,34 @@ import Testing
         }
         #expect(echoShown, "the echoed bytes never appeared on screen")
         try? Self.run("convert", [capture, Self.root.appendingPathComponent(".build/sdl-window-test-keys.png").path], display: display)
+        // Resizable: at 1000×800 the picture is the largest whole multiple that fits, 1×
+        // (720×540, 4:3), centred: 140 pixels of black left and right, 130 above and below.
+        try Self.run("xdotool", ["windowsize", window, "1000", "800"], display: display)
+        var resized: [String: Int] = [:]
+        _ = try Self.eventually(10) {
+            resized = [:]
+            for line in try Self.run("xdotool", ["getwindowgeometry", "--shell", window], display: display).out.split(separator: "\n") {
+                let kv = line.split(separator: "=")
+                if kv.count == 2, let v = Int(kv[1]) { resized[String(kv[0])] = v }
+            }
+            return resized["WIDTH"] == 1000 && resized["HEIGHT"] == 800
+        }
+        #expect(resized["WIDTH"] == 1000 && resized["HEIGHT"] == 800, "window geometry after resizing: \(resized)")
+        let rx = (resized["X"] ?? 0) + 140, ry = (resized["Y"] ?? 0) + 130
+        let rowY = ry + Int(100 * 1.35)            // guest line 100, scaled 540/400
+        let resizedShown = try Self.eventually(10) {
+            try Self.run("import", ["-window", "root", "-depth", "8", "ppm:" + capture], display: display)
+            guard let image = FileManager.default.contents(atPath: capture).flatMap(PPM.init) else { return false }
+            return (0..<16).allSatisfy { image.rgb(rx + $0 * 45 + 22, rowY) == Self.colours[$0] }
+                && image.rgb(rx + 44, rowY) == Self.colours[0] && image.rgb(rx + 45, rowY) == Self.colours[1]
+                && image.rgb(rx - 1, ry + Int(200 * 1.35)) == Self.colours[0]        // margin left of the white row
+                && image.rgb(rx, ry + Int(200 * 1.35)) == Self.colours[15]
+                && image.rgb(rx + 719, ry + Int(200 * 1.35)) == Self.colours[15]
+                && image.rgb(rx + 720, ry + Int(200 * 1.35)) == Self.colours[0]
+        }
+        #expect(resizedShown, "after resizing, the picture is not at 1x centred")
+        try? Self.run("convert", [capture, Self.root.appendingPathComponent(".build/sdl-window-test-resized.png").path], display: display)
+
         // Escape ends the run.
         try Self.run("xdotool", ["key", "Escape"], display: display)
         #expect(Self.eventually(20) { !pcemu.isRunning }, "pcemu did not exit after Escape")
