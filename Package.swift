@@ -27,18 +27,21 @@ let package = Package(
         .target(name: "CPUInterpreter", swiftSettings: hotPathFlags),
         .target(name: "Chipset", dependencies: ["CPUInterpreter"], swiftSettings: hotPathFlags),
         .target(name: "Display", dependencies: ["Chipset", "CSDL2"]),
+        // The debugger shell, its command language and the GDB remote stub (docs/debugger.md).
+        .target(name: "Debugger", dependencies: ["Chipset"]),
         // Third-party CPU test-vector formats (SingleStepTests MOO) and their runner.
         .target(name: "Conformance", dependencies: ["CPUInterpreter", "CZlib"]),
         .executableTarget(
             name: "pcemu",
             dependencies: [
-                "Display", "Conformance", "ROMImages",
+                "Display", "Debugger", "Conformance", "ROMImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "CPUInterpreterTests", dependencies: ["CPUInterpreter"]),
         .testTarget(name: "ChipsetTests", dependencies: ["Chipset", "ROMImages"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
+        .testTarget(name: "DebuggerTests", dependencies: ["Debugger", "Chipset"], exclude: ["Golden"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display", "Chipset"], exclude: ["Golden"]),
         .testTarget(name: "PcemuTests", dependencies: ["pcemu"]),
     ]

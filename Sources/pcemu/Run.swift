@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chipset
 import CPUInterpreter
+import Debugger
 import Display
 import Foundation
 import ROMImages
@@ -114,6 +115,12 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("until-screen"), help: "Headless: end the run (status 0) once the text screen shows this text; prints the cycles it took.")
     var untilScreen: String?
 
+    @ArgumentParser.Flag(help: "Start in the debugger shell (commands on standard input; docs/debugger.md).")
+    var debug = false
+
+    @Option(help: "Run debugger commands from FILE, one a line, then end (with --debug: then read standard input).")
+    var debugScript: String?
+
     mutating func validate() throws {
         guard (1...3072).contains(memory) else {
             throw ValidationError("--memory must be between 1 and 3072 MiB (got \(memory))")
@@ -139,6 +146,10 @@ struct Run: ParsableCommand {
             ?? (bootsImages ? Array(UnsafeBufferPointer(start: pcemu_bios_rom(), count: pcemu_bios_rom_size()))
                             : Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size())))
         config.debugConsole = try debugConsoleSink()
+        // Under the debugger, its lines and the guest's debug console share one transcript.
+        let debugging = debug || debugScript != nil
+        let transcript = debugging ? Transcript { FileHandle.standardOutput.write(Data($0.utf8)) } : nil
+        if let transcript, debugcon == "stdout" { config.debugConsole = { transcript.guest($0) } }
         if biosLog { config.biosLog = { FileHandle.standardError.write(Data($0)) } }
         config.vgaBIOS = try vgabios.map { try readInputFile($0, what: "VGA BIOS") }
         for (k, text) in serial.prefix(2).enumerated() {
@@ -167,7 +178,7 @@ struct Run: ParsableCommand {
         let vga = VGACard(scheduler: machine.scheduler)
         vga.attach(to: machine.ports, memory: machine.memory)
         var explainer: ExplainPrinter?
-        if explain {
+        if explain && !debugging {
             let out = FileHandle.standardOutput
             explainer = ExplainPrinter(cpu: machine.cpu) { text in out.write(Data(text.utf8)) }
             machine.cpu.observer = explainer
@@ -201,7 +212,10 @@ struct Run: ParsableCommand {
         shot?.arm(machine: machine, vga: vga)
         let wallStart = Date()
         var outcome: Machine.Outcome
-        if until.isActive && traceTail == 0 {
+        if let transcript {
+            outcome = try DebugRun.run(machine: machine, transcript: transcript, script: debugScript, interactive: debug,
+                                       explain: explain, maxCycles: maxCycles ?? .max)
+        } else if until.isActive && traceTail == 0 {
             let (o, place) = until.run(machine: machine, vga: vga, maxCycles: maxCycles ?? .max)
             outcome = o
             if let place {
@@ -235,7 +249,7 @@ struct Run: ParsableCommand {
         }
         if let tally { print(tally.summary) }
         FileHandle.standardOutput.synchronizeFile()
-        if outcome != .guestExit(success: true, code: 0x10) && !(until.isActive && outcome == .stopped) {
+        if outcome != .guestExit(success: true, code: 0x10) && !((until.isActive || debugging) && outcome == .stopped) {
             let post = machine.postCodes.last.map { String(format: " (last POST code 0x%02X)", $0) } ?? ""
             FileHandle.standardError.write(Data("pcemu: \(describe(outcome, machine))\(post)\n".utf8))
             if ScreenTail.stopped(outcome) && !dumpScreen { FileHandle.standardError.write(Data(ScreenTail.message(vga).utf8)) }

@@ -46,6 +46,8 @@ extension CPU {
         var ins = Instruction()
         var tooLong = false
         var avail = 0
+        fetchingInstruction = true          // not a data access for the debugger's watchpoints
+        defer { fetchingInstruction = false }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buf in
             for k in 0..<16 {
                 let off = eip &+ UInt32(k)

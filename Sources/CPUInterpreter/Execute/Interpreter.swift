@@ -66,7 +66,17 @@ extension CPU {
         lastFault = fault
         eip = instructionStart
         faultObserver?(fault, segSelector[Seg.cs], instructionStart)
+        if let hold = exceptionBreak, hold(fault) { heldException = fault; stopRequested = true; return }
         deliver(fault, returnTo: instructionStart)
+    }
+
+    /// Delivers the fault `exceptionBreak` held (the debugger resumes); it returns to EIP,
+    /// which is the faulting instruction unless the debugger moved it.
+    public func deliverHeldException() {
+        guard let fault = heldException else { return }
+        heldException = nil
+        instructionStart = eip
+        deliver(fault, returnTo: eip)
     }
 
     /// Traps (single-step) and hardware interrupts, delivered between instructions.
@@ -113,13 +123,13 @@ extension CPU {
         if protectedMode {
             try protectedModeInterrupt(vector: vector, errorCode: errorCode, returnTo: returnTo, software: software, external: external)
         } else {
-            try realModeInterrupt(vector: vector, returnTo: returnTo)
+            try realModeInterrupt(vector: vector, returnTo: returnTo, software: software, external: external)
         }
     }
 
     /// Real-address-mode interrupt (SDM vol. 2, INT n: REAL-ADDRESS-MODE): the IVT entry
     /// at IDTR.base + 4n holds IP then CS; FLAGS, CS and IP are pushed as words; IF, TF and AC are cleared.
-    func realModeInterrupt(vector: UInt8, returnTo: UInt32) throws(Fault) {
+    func realModeInterrupt(vector: UInt8, returnTo: UInt32, software: Bool = false, external: Bool = false) throws(Fault) {
         let entry = UInt32(vector) &* 4
         // SDM: if the vector's entry lies beyond the IDT limit, #GP (which then double-faults).
         guard entry &+ 3 <= idtrLimit else { throw Fault.generalProtection(UInt32(vector) &* 8 &+ 2) }
@@ -130,8 +140,12 @@ extension CPU {
         try push(UInt32(segSelector[Seg.cs]), 1)
         try push(returnTo & 0xFFFF, 1)
         flagsStore &= ~(Flag.if | Flag.tf | Flag.ac | Flag.rf)
+        let fromCS = segSelector[Seg.cs]
         loadRealModeSegment(Seg.cs, UInt16(cs))
         eip = ip
+        if observer != nil {
+            reportRealModeDelivery(vector: vector, fromCS: fromCS, returnTo: returnTo, flags: flags, external: external, software: software)
+        }
     }
 }
 

@@ -64,6 +64,13 @@ extension CPU {
 
     @inline(never)
     func readLinearSlow(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
+        let v = try readLinearUncached(la, size)
+        if let w = memoryWatcher, !fetchingInstruction { w.accessed(linear: la, bytes: 1 << size, write: false, value: v) }
+        return v
+    }
+
+    @inline(__always)
+    func readLinearUncached(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
         let n = 1 << size
         if (la & 0xFFF) + UInt32(n) <= 4096 {
             let pa = try translate(la, write: false)
@@ -94,6 +101,12 @@ extension CPU {
 
     @inline(never)
     func writeLinearSlow(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
+        try writeLinearUncached(la, size, v)
+        if let w = memoryWatcher { w.accessed(linear: la, bytes: 1 << size, write: true, value: v) }
+    }
+
+    @inline(__always)
+    func writeLinearUncached(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
         let n = 1 << size
         if (la & 0xFFF) + UInt32(n) <= 4096 {
             // A page holding decoded code keeps its translation with the code bit set in the
@@ -131,6 +144,7 @@ extension CPU {
     /// Caches a read that just succeeded at the current privilege.
     func fillReadTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
         let vpn = la >> 12
+        if let w = memoryWatcher, w.watches(linearPage: vpn, write: false) { return }
         let i = TLB.index(vpn)
         tlb.readTag[i] = vpn
         tlb.readAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
@@ -141,6 +155,7 @@ extension CPU {
     /// Caches a write that just succeeded at the current privilege (the walk set D).
     func fillWriteTLB(_ la: UInt32, host: UnsafeMutablePointer<UInt8>, pa: UInt32) {
         let vpn = la >> 12
+        if let w = memoryWatcher, w.watches(linearPage: vpn, write: true) { return }
         let i = TLB.index(vpn)
         tlb.writeTag[i] = pageHoldsCode(pa >> 12) ? vpn | TLB.codeBit : vpn
         tlb.writeAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)

@@ -21,7 +21,12 @@ extension CPU {
         try require(gate.present, .gatePresent, Fault.segmentNotPresent(idtCode), "vector \(vector): gate P=\(gate.present ? 1 : 0)")
 
         if type == .taskGate {
+            let fromCS = segSelector[Seg.cs]
             try switchTask(to: gate.gateSelector, reason: .interrupt, errorCode: errorCode)
+            if observer != nil {
+                reportTaskGateDelivery(vector: vector, errorCode: errorCode, software: software, external: external,
+                                       fromCS: fromCS, returnTo: returnTo, gate: gate)
+            }
             return
         }
         let codeSel = Selector(gate.gateSelector)
@@ -46,10 +51,13 @@ extension CPU {
         }
         let savedSS = snapshot(Seg.ss), savedCS = snapshot(Seg.cs), savedCPL = cpl, savedESP = regs[Reg.esp]
         let savedData = [Seg.es, Seg.ds, Seg.fs, Seg.gs].map { snapshot($0) }
+        var tssStack: (UInt16, UInt32)? = nil
+        let enteredFromV86 = v86Mode
         do throws(Fault) {
             if toInner {
                 let newCPL = code.dpl
                 let (ssValue, newESP) = try innerStack(for: newCPL)
+                tssStack = (ssValue, newESP)
                 let ssDesc = try checkInnerStackSegment(ssValue, newCPL: newCPL, external: !software)
                 let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
                 let wasV86 = v86Mode
@@ -88,6 +96,12 @@ extension CPU {
             if type == .interruptGate16 || type == .interruptGate32 { clear |= Flag.if }
             flagsStore &= ~clear
             updateAfterFlagsWrite()
+            if observer != nil {
+                reportGateDelivery(vector: vector, errorCode: errorCode, software: software, external: external,
+                                   fromCS: savedCS.selector, returnTo: returnTo, gate: gate, flags: flags, size: size,
+                                   oldCPL: savedCPL, innerStack: tssStack, outerStack: (savedSS.selector, savedESP),
+                                   v86Selectors: enteredFromV86 && toInner ? savedData.map(\.selector) : nil)
+            }
         } catch {
             flagsStore = (flagsStore & ~Flag.vm) | (flags & Flag.vm)
             restore(Seg.ss, savedSS); restore(Seg.cs, savedCS); cpl = savedCPL; regs[Reg.esp] = savedESP

@@ -102,6 +102,12 @@ public struct ProtectionCheck: Sendable {
 /// Receives every protection check as it happens (the explain trace, the debugger).
 public protocol ProtectionObserver: AnyObject {
     func observe(_ check: ProtectionCheck)
+    /// An exception or interrupt reached its handler (after its checks passed).
+    func delivered(_ delivery: InterruptDelivery)
+}
+
+extension ProtectionObserver {
+    public func delivered(_ delivery: InterruptDelivery) {}
 }
 
 extension CPU {

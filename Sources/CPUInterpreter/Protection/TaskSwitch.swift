@@ -58,6 +58,7 @@ extension CPU {
         }
         let oldTR = trSelector
         trSelector = value; trBase = d.base; trLimit = d.limit; trAttr = d.attributes | 2
+        taskSwitches &+= 1
         cr0 |= CR0.ts
 
         // Read the incoming task's state.

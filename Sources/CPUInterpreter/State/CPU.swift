@@ -58,12 +58,23 @@ public final class CPU {
     var interruptShadow = false
     /// The last fault delivered (for the debugger and tests).
     public var lastFault: Fault?
+    /// Task switches so far (the debugger's "break task").
+    public internal(set) var taskSwitches: UInt64 = 0
 
     // MARK: The outside world
     /// Receives every protection check when set (the explain trace); nil costs one branch.
     public var observer: ProtectionObserver?
     /// Called with every fault an instruction raises (vector, CS, EIP of the instruction).
     public var faultObserver: ((Fault, UInt16, UInt32) -> Void)?
+    /// The debugger's "break on exception": asked about each fault an instruction raises,
+    /// before delivery; true holds the fault (see `deliverHeldException`).
+    public var exceptionBreak: ((Fault) -> Bool)?
+    /// A fault held by `exceptionBreak`: EIP still points at the faulting instruction.
+    public internal(set) var heldException: Fault?
+    /// Reports data accesses to watched pages (the debugger's watchpoints); set with `watchMemory`.
+    public internal(set) var memoryWatcher: MemoryWatcher?
+    /// True while the fetch slow path reads instruction bytes (not reported to the watcher).
+    var fetchingInstruction = false
     public let memory: PhysicalMemory
     public var ports: PortBus
     public var interrupts: InterruptController?

@@ -43,6 +43,7 @@ public final class Machine {
     public let serialPorts: [UART16550]
     private var floppyImages: [FloppyImage?] = [nil, nil]
     private var resetRequested = false
+    private var breakRequested = false
 
     public init(_ config: Configuration) throws(SetupError) {
         guard config.rom.count == 64 << 10 || config.rom.count == 128 << 10 else {
@@ -186,6 +187,13 @@ public final class Machine {
         }
     }
 
+    /// Ends `run` with `.stopped` at the next instruction boundary (the debugger: Ctrl-C, the
+    /// window's hot key, a watchpoint or an event break). Any thread may call it.
+    public func requestBreak() {
+        breakRequested = true
+        cpu.stopRequested = true
+    }
+
     /// A reset request from a device: the CPU finishes its instruction, then the board resets it.
     private func requestReset() {
         resetRequested = true
@@ -257,6 +265,7 @@ public final class Machine {
             case .cycleBudget:
                 if cpu.cycles >= maxCycles { return .cycleLimit }
             case .requested:
+                if breakRequested { breakRequested = false; return .stopped }
                 if beforeEach != nil && !resetRequested { return .stopped }
             }
         }
