@@ -121,6 +121,9 @@ struct Run: ParsableCommand {
     @Option(help: "Run debugger commands from FILE, one a line, then end (with --debug: then read standard input).")
     var debugScript: String?
 
+    @Option(help: "Wait for GDB on a loopback port (tcp::1234) and let it control the machine (GDB remote protocol, i386).")
+    var gdb: String?
+
     mutating func validate() throws {
         guard (1...3072).contains(memory) else {
             throw ValidationError("--memory must be between 1 and 3072 MiB (got \(memory))")
@@ -147,7 +150,7 @@ struct Run: ParsableCommand {
                             : Array(UnsafeBufferPointer(start: pcemu_demo_rom(), count: pcemu_demo_rom_size())))
         config.debugConsole = try debugConsoleSink()
         // Under the debugger, its lines and the guest's debug console share one transcript.
-        let debugging = debug || debugScript != nil
+        let debugging = debug || debugScript != nil || gdb != nil
         let transcript = debugging ? Transcript { FileHandle.standardOutput.write(Data($0.utf8)) } : nil
         if let transcript, debugcon == "stdout" { config.debugConsole = { transcript.guest($0) } }
         if biosLog { config.biosLog = { FileHandle.standardError.write(Data($0)) } }
@@ -214,7 +217,7 @@ struct Run: ParsableCommand {
         var outcome: Machine.Outcome
         if let transcript {
             outcome = try DebugRun.run(machine: machine, transcript: transcript, script: debugScript, interactive: debug,
-                                       explain: explain, maxCycles: maxCycles ?? .max)
+                                       explain: explain, maxCycles: maxCycles ?? .max, gdb: gdb)
         } else if until.isActive && traceTail == 0 {
             let (o, place) = until.run(machine: machine, vga: vga, maxCycles: maxCycles ?? .max)
             outcome = o

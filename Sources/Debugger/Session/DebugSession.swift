@@ -131,6 +131,18 @@ public final class DebugSession {
         machine.requestBreak()
     }
 
+    /// Removes every breakpoint, watchpoint and event break (a GDB client detached).
+    public func deleteAllBreakpoints() { _ = deleteBreakpoint(nil) }
+
+    /// Runs until the machine ends or `interrupt()` is called; returns the outcome, if it ended.
+    @discardableResult
+    public func continueToEnd() -> Machine.Outcome? {
+        while outcome == nil {
+            if case .interrupted = run() { break }
+        }
+        return outcome
+    }
+
     // MARK: Running
 
     /// The place of the next instruction, for matching breakpoints.
