@@ -10,14 +10,17 @@ public struct RenderBenchmark {
     public struct Result: Sendable {
         public let mode: String, width: Int, height: Int, frames: Int
         public let seconds: Double
+        /// CPU time the rendering thread spent (on a busy machine, less than `seconds`).
+        public let cpuSeconds: Double
         /// Lines drawn by the last frame: equals `height` when the redraw was full.
         public let linesInLastFrame: Int
         /// How many different colours the last frame holds (a blank frame has one).
         public let distinctColours: Int
         public var framesPerSecond: Double { Double(frames) / seconds }
+        public var framesPerCPUSecond: Double { Double(frames) / cpuSeconds }
     }
 
-    public static let modes = ["text80x25", "mode12h", "mode13h"]
+    public static let modes = ["text80x25", "mode12h", "mode13h", "dispi800x600x32"]
 
     /// Renders `frames` full redraws of `mode` (one of `modes`); nil for an unknown mode.
     public static func run(mode: String, frames: Int) -> Result? {
@@ -62,21 +65,42 @@ public struct RenderBenchmark {
             VGAModeTable.mode13.program(on: bus)
             dac(256) { i in ((i >> 5) * 9, (i >> 2 & 7) * 9, (i & 3) * 21) }
             for off in 0..<(320 * 200) { memory.writePhysical(0xA_0000 + UInt32(off), UInt8(truncatingIfNeeded: off &* 7 &+ off / 320)) }
+        case "dispi800x600x32":
+            // Bochs VBE through ports 1CEh/1CFh, then a gradient through the linear framebuffer.
+            func dispi(_ index: UInt16, _ value: UInt16) {
+                bus.writePort(0x1CE, size: 2, value: UInt32(index)); bus.writePort(0x1CF, size: 2, value: UInt32(value))
+            }
+            dispi(4, 0); dispi(1, 800); dispi(2, 600); dispi(3, 32); dispi(4, 0x41)
+            for off in stride(from: 0, to: 800 * 600 * 4, by: 4) {
+                let a = VGACard.defaultLFBAddress + UInt32(off)
+                memory.writePhysical(a, UInt8(truncatingIfNeeded: off / 4))
+                memory.writePhysical(a + 1, UInt8(truncatingIfNeeded: off / 3200))
+                memory.writePhysical(a + 2, UInt8(truncatingIfNeeded: off / 7))
+            }
         default:
             return nil
         }
         var lines = 0, width = 0, height = 0
         let n = max(1, frames)
         let t0 = DispatchTime.now().uptimeNanoseconds
+        let c0 = threadCPUSeconds()
         for _ in 0..<n {
             card.registers.touch()          // every line must be drawn again
             card.withRenderedFrame { w, h, _ in width = w; height = h }
             lines = card.renderer.linesRendered
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let cpuSeconds = max(threadCPUSeconds() - c0, 1e-9)
         let colours = card.withRenderedFrame { _, _, p in Set(p).count }
-        return Result(mode: mode, width: width, height: height, frames: n, seconds: seconds,
+        return Result(mode: mode, width: width, height: height, frames: n, seconds: seconds, cpuSeconds: cpuSeconds,
                       linesInLastFrame: lines, distinctColours: colours)
+    }
+
+    /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID).
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     private final class ManualClock: @unchecked Sendable { var now: UInt64 = 0 }

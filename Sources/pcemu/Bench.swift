@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure guest instructions per second on built-in workloads (use a release build).")
 
-    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), and render (VGA full redraws: text, 12h, 13h).")
+    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), and render (VGA full redraws: text, 12h, 13h, VBE 800x600x32).")
     var workloads: [String] = []
 
     @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
@@ -95,8 +95,9 @@ struct Bench: ParsableCommand {
                 results.append(r)
             }
             let median = results.sorted { $0.seconds < $1.seconds }[results.count / 2]
-            print(String(format: "render %@: %dx%d, %d full redraws, %.3f s, %.0f frames/s (median of %d)",
-                         mode, median.width, median.height, median.frames, median.seconds, median.framesPerSecond, results.count))
+            print(String(format: "render %@: %dx%d, %d full redraws, wall %.3f s, cpu %.3f s, %.0f frames/s (%.0f per cpu second; median of %d)",
+                         mode, median.width, median.height, median.frames, median.seconds, median.cpuSeconds,
+                         median.framesPerSecond, median.framesPerCPUSecond, results.count))
         }
     }
 }

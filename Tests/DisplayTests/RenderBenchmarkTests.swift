@@ -5,7 +5,7 @@ import Testing
 /// frame of the mode's size, and the frame is not blank. (Its speed is reported by
 /// `pcemu bench render`, never checked against a time limit.)
 @Suite struct RenderBenchmarkTests {
-    @Test(arguments: [("text80x25", 720, 400), ("mode12h", 640, 480), ("mode13h", 320, 200)])
+    @Test(arguments: [("text80x25", 720, 400), ("mode12h", 640, 480), ("mode13h", 320, 200), ("dispi800x600x32", 800, 600)])
     func everyFrameIsAFullRedraw(mode: String, width: Int, height: Int) throws {
         let r = try #require(RenderBenchmark.run(mode: mode, frames: 3))
         #expect(r.width == width && r.height == height)
