@@ -15,7 +15,7 @@ struct PCEmu: ParsableCommand {
             64 bad command line; 66 unreadable input file.
             """,
         version: "pcemu 0.1 (SDL \(SDLLibrary.version))",
-        subcommands: [Run.self, Conformance.self, Bench.self],
+        subcommands: [Run.self, Conformance.self, Bench.self, Lesson.self],
         defaultSubcommand: Run.self)
 }
 

@@ -24,6 +24,7 @@
 ;   step_cache        the hidden cache outlives a change to the GDT
 ;   cache_stale_read  DS still reads the old base after the GDT changed
 ;   cache_reload      reloading DS picks up the new base
+;   cache_np_read     P cleared in the GDT: the loaded DS still works
 ;   np_reload         descriptor marked not present: reload -> #NP(selector)
 ;   step_unreal       leave protected mode with a 4 GiB limit cached in FS
 ;   unreal_read       real mode reads above 1 MiB through FS
@@ -203,6 +204,7 @@ cache_reload:
         mov     ax, SEL_CACHE
         mov     ds, ax
         and     byte [es:GDT_BASE + SEL_CACHE + 5], 0x7F        ; P = 0
+cache_np_read:
         mov     ebx, [0]                                ; cached: fine
         mov     ax, SEL_KDATA
         mov     ds, ax

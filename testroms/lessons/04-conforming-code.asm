@@ -17,7 +17,8 @@
 ; Marks (labels the walk-through stops at; `pcemu lesson 4`):
 ;   r3_call_kcode     ring 3 far-calls non-conforming DPL-0 code: #GP(sel)
 ;   r3_call_conf0     ring 3 far-calls conforming DPL-0 code: allowed
-;   conf_entry        inside it: CS = conforming selector, RPL 3 = CPL 3
+;   conf_entry        inside it: CS = the conforming selector with RPL 3 = CPL
+;                     (the CALL's selector had RPL 0: the CPU writes CPL there)
 ;   conf_privileged   a privileged instruction there: #GP(0), CPL is 3
 ;   r0_call_conf3     ring 0 far-calls conforming DPL-3 code: #GP(sel)
 ;   r0_call_ucode     ring 0 far-calls non-conforming DPL-3 code: #GP(sel)
@@ -122,7 +123,7 @@ r3_call_kcode:
 
 r3_conf0:
 r3_call_conf0:
-        call    SEL_CONF0 | 3:conf_entry        ; conforming, DPL 0 <= CPL 3
+        call    SEL_CONF0:conf_entry            ; conforming, DPL 0 <= CPL 3; RPL 0
         int     EXIT_VEC
 
 r3_conf_priv:

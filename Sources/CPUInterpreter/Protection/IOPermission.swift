@@ -5,7 +5,8 @@ extension CPU {
         let is32 = trAttr & 0x8 != 0 && trSelector & 0xFFFC != 0
         // A 16-bit TSS has no bitmap: I/O above IOPL always faults.
         try require(is32, .ioPermissionBitmap, Fault.generalProtection(0),
-                    "port 0x\(String(port, radix: 16)): CPL=\(cpl) > IOPL=\(iopl) and the TSS has no I/O bitmap")
+                    "port 0x\(String(port, radix: 16)): CPL=\(cpl) > IOPL=\(iopl)\(v86Mode ? " (V86)" : ""), so the bitmap decides; "
+                        + (is32 ? "TR holds a 32-bit TSS, which has one" : "TR holds no 32-bit TSS, so there is no bitmap"))
         let mapBase = try readSystem(trBase &+ 0x66, 1)
         let byte = mapBase &+ UInt32(port >> 3)
         let inLimit = byte &+ 1 <= trLimit

@@ -13,7 +13,7 @@ extension CPU {
         let fault: (UInt32) -> Fault = { code in isIret ? Fault.invalidTSS(code) : Fault.generalProtection(code) }
         // SDM 7.3: the TSS selector must be in the GDT.
         try require(!sel.isNull && !sel.tableIndicator, .tssDescriptorAvailable, fault(sel.errorCode),
-                    "task switch to \(describe(sel)): not a GDT selector")
+                    "task switch to \(describe(sel)): a TSS must be named by a non-null GDT selector")
         let d = try readDescriptorChecked(sel, fault: fault)
         let type = d.systemType
         if reason == .iret {

@@ -16,4 +16,6 @@ size_t pcemu_bench_pm32_rom_size(void);
 const unsigned char *pcemu_bench_rings_rom(void);
 size_t pcemu_bench_rings_rom_size(void);
 
+#include "LessonImages.h"   /* the lessons (testroms/lessons) */
+
 #endif
