@@ -4,51 +4,70 @@ import Glibc
 import Darwin
 #endif
 
-/// Decoded instructions, kept per physical address so each instruction is decoded
-/// once (DESIGN.md, "Decode once"). Direct-mapped on the physical address.
+/// Decoded instructions, kept per physical page so each instruction is decoded once
+/// (DESIGN.md, "Decode once"). A page that holds code gets a slot in a pool: an array
+/// of 4096 decoded instructions indexed by the page offset (length 0 = not decoded),
+/// one per (physical page, CS.D). Fetch finds an instruction with one index, no tag
+/// compare; the pool is bounded (`poolPages`) and reuses its oldest slot when full.
 ///
 /// Self-modifying code: every physical page holding decoded instructions has a bitmap
-/// of the 64-byte blocks they occupy. Such pages never get a write-TLB entry, so every
-/// guest write to them takes the slow path, which drops the decoded instructions of the
-/// written block (and of the block before it, whose last instruction may reach into
-/// it). Writes to the page's other blocks (data next to code) cost only the slow path.
+/// of the 64-byte blocks they occupy. Writes to such pages leave the TLB fast path, and
+/// a write into a block drops the decoded instructions that start in it (and in the
+/// block before it, whose last instruction may reach into it). Writes to the page's
+/// other blocks (data next to code) cost only the slow path.
 struct DecodeCache {
-    static let entryCount = 1 << 15
+    static let poolPages = 256
     static let physicalPages = 1 << 20
     static let blockShift: UInt32 = 6
+    static let poolBytes = poolPages * 4096 * MemoryLayout<Instruction>.stride
 
+    /// `poolPages` × 4096 decoded instructions (anonymous memory: zero pages until used).
     let entries: UnsafeMutablePointer<Instruction>
-    /// `(physical address << 1) | CS.D | valid (bit 40)`; 0 = empty.
-    let tags: UnsafeMutablePointer<UInt64>
+    /// `(ppn << 1 | CS.D)` → pool slot + 1 (0: the page has no slot).
+    let slotOfPage: UnsafeMutablePointer<UInt16>
+    /// Pool slot → its key `(ppn << 1 | CS.D)`, or `UInt32.max` when free.
+    let keyOfSlot: UnsafeMutablePointer<UInt32>
+    /// The next slot to hand out (round robin once the pool is full).
+    let nextSlot: UnsafeMutablePointer<Int>
     /// Per physical page: the 64-byte blocks that hold decoded instructions.
     let codeBlocks: UnsafeMutablePointer<UInt64>
 
     init() {
-        entries = .allocate(capacity: Self.entryCount)
-        entries.initialize(repeating: Instruction(), count: Self.entryCount)
-        tags = .allocate(capacity: Self.entryCount)
-        tags.initialize(repeating: 0, count: Self.entryCount)
-        // calloc: the OS hands out zero pages lazily; most of the 8 MiB is never touched.
+        let p = mmap(nil, Self.poolBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        precondition(p != MAP_FAILED, "cannot reserve the decode cache")
+        entries = p!.bindMemory(to: Instruction.self, capacity: Self.poolPages * 4096)
+        // calloc: the OS hands out zero pages lazily; most of these tables is never touched.
+        slotOfPage = calloc(2 * Self.physicalPages, MemoryLayout<UInt16>.stride)!.assumingMemoryBound(to: UInt16.self)
+        keyOfSlot = .allocate(capacity: Self.poolPages)
+        keyOfSlot.initialize(repeating: UInt32.max, count: Self.poolPages)
+        nextSlot = .allocate(capacity: 1)
+        nextSlot.initialize(to: 0)
         codeBlocks = calloc(Self.physicalPages, MemoryLayout<UInt64>.stride)!.assumingMemoryBound(to: UInt64.self)
     }
 
     /// A struct of raw pointers (no ARC on the hot path); the CPU frees it in its deinit.
     func deallocate() {
-        entries.deallocate(); tags.deallocate(); free(codeBlocks)
+        munmap(UnsafeMutableRawPointer(entries), Self.poolBytes)
+        free(slotOfPage); keyOfSlot.deallocate(); nextSlot.deallocate(); free(codeBlocks)
     }
 
-    @inline(__always) static func slot(_ pa: UInt32) -> Int { Int(pa) & (entryCount - 1) }
-    @inline(__always) static func tag(_ pa: UInt32, code32: Bool) -> UInt64 {
-        UInt64(pa) << 1 | (code32 ? 1 : 0) | (1 << 40)
+    @inline(__always) static func key(_ ppn: UInt32, code32: Bool) -> Int {
+        Int(ppn) << 1 | (code32 ? 1 : 0)
+    }
+
+    /// The decoded instructions of an existing slot for `key`, or nil.
+    @inline(__always) func existingPage(_ key: Int) -> UnsafeMutablePointer<Instruction>? {
+        let s = Int(slotOfPage[key])
+        return s == 0 ? nil : entries + (s - 1) * 4096
     }
 
     /// Drops the decoded instructions that start in one 64-byte block of page `ppn`.
     func dropBlock(_ ppn: UInt32, _ block: UInt32) {
-        let start = (ppn << 12) | (block << Self.blockShift)
-        for k in 0..<(1 << Int(Self.blockShift)) {
-            let pa = start + UInt32(k)
-            let s = Self.slot(pa)
-            if tags[s] >> 1 & 0xFFFF_FFFF == UInt64(pa) { tags[s] = 0 }
+        for code32 in [false, true] {
+            if let page = existingPage(Self.key(ppn, code32: code32)) {
+                let first = Int(block) << Int(Self.blockShift)
+                (page + first).update(repeating: Instruction(), count: 1 << Int(Self.blockShift))
+            }
         }
     }
 }
@@ -56,6 +75,26 @@ struct DecodeCache {
 extension CPU {
     @inline(__always) func pageHoldsCode(_ ppn: UInt32) -> Bool {
         icache.codeBlocks[Int(ppn)] != 0
+    }
+
+    /// The decoded-instruction array of physical page `ppn` for CS.D = `code32`; takes
+    /// a pool slot (reusing the oldest one when the pool is full) if it has none.
+    func decodedPage(_ ppn: UInt32, code32: Bool) -> UnsafeMutablePointer<Instruction> {
+        let key = DecodeCache.key(ppn, code32: code32)
+        if let page = icache.existingPage(key) { return page }
+        let slot = icache.nextSlot.pointee
+        icache.nextSlot.pointee = (slot + 1) % DecodeCache.poolPages
+        let page = icache.entries + slot * 4096
+        let old = icache.keyOfSlot[slot]
+        if old != UInt32.max {
+            // Reuse: forget the old page's instructions (and give their memory back).
+            icache.slotOfPage[Int(old)] = 0
+            madvise(UnsafeMutableRawPointer(page), 4096 * MemoryLayout<Instruction>.stride, MADV_DONTNEED)
+            fetchSpan = 0
+        }
+        icache.keyOfSlot[slot] = UInt32(key)
+        icache.slotOfPage[key] = UInt16(slot + 1)
+        return page
     }
 
     /// A guest write reached physical address `pa` through the slow path: if decoded
@@ -77,7 +116,6 @@ extension CPU {
         if block > 0 && bits & (1 << UInt64(block - 1)) != 0 { icache.dropBlock(ppn, block - 1) }
         // The previous block stays marked: its other instructions are still cached.
         icache.codeBlocks[Int(ppn)] = bits & ~(1 << UInt64(block))
-        fetchPageTag = TLB.invalidTag
     }
 
     /// The board wrote guest RAM behind the CPU's back (DMA, disk loads): forget any

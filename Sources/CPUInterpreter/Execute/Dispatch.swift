@@ -14,6 +14,15 @@ enum Handler: UInt8 {
     case group6, group7, loadAccessRightsOrLimit, clts, invd, movControlRegister, movTestRegister, msr, rdtsc
     case cmov, setcc, cpuid, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
     case xadd, cmpxchg8b, bswap
+    // Specialised forms, chosen after decoding (Decode/Specialize.swift) for the commonest
+    // instructions: operand size and register/memory form fixed, no LOCK prefix, registers
+    // and sign-extended immediates prepared, so the handler does not re-derive them.
+    case aluRR8, aluRR16, aluRR32, aluLoad8, aluLoad16, aluLoad32, aluStore8, aluStore16, aluStore32
+    case aluRI8, aluRI16, aluRI32, aluMI8, aluMI16, aluMI32
+    case movRR8, movRR16, movRR32, movLoad8, movLoad16, movLoad32, movStore8, movStore16, movStore32
+    case movRI8, movRI16, movRI32, movMI8, movMI16, movMI32
+    case jcc16, jcc32, jmp16, jmp32, loop16, loop32, callRel16, callRel32, ret16, ret32
+    case incR16, incR32, decR16, decR32, pushR16, pushR32, popR16, popR32, lea16, lea32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -219,6 +228,56 @@ extension CPU {
         case .xadd: try xadd(ins)
         case .cmpxchg8b: try cmpxchg8b(ins)
         case .bswap: try checkLock(ins, lockable: false); bswap(ins)
+        case .aluRR8: aluRegReg(ins, 0)
+        case .aluRR16: aluRegReg(ins, 1)
+        case .aluRR32: aluRegReg(ins, 2)
+        case .aluLoad8: try aluLoad(ins, 0)
+        case .aluLoad16: try aluLoad(ins, 1)
+        case .aluLoad32: try aluLoad(ins, 2)
+        case .aluStore8: try aluStore(ins, 0, readReg(ins.reg, 0))
+        case .aluStore16: try aluStore(ins, 1, readReg(ins.reg, 1))
+        case .aluStore32: try aluStore(ins, 2, regs[ins.reg])
+        case .aluRI8: aluRegImm(ins, 0)
+        case .aluRI16: aluRegImm(ins, 1)
+        case .aluRI32: aluRegImm(ins, 2)
+        case .aluMI8: try aluStore(ins, 0, ins.imm)
+        case .aluMI16: try aluStore(ins, 1, ins.imm)
+        case .aluMI32: try aluStore(ins, 2, ins.imm)
+        case .movRR8: writeReg(ins.fastDst, 0, readReg(ins.fastSrc, 0))
+        case .movRR16: writeReg(ins.fastDst, 1, regs[ins.fastSrc])
+        case .movRR32: regs[ins.fastDst] = regs[ins.fastSrc]
+        case .movLoad8: writeReg(ins.reg, 0, try readMem(Int(ins.seg), effectiveAddress(ins), 0))
+        case .movLoad16: writeReg(ins.reg, 1, try readMem(Int(ins.seg), effectiveAddress(ins), 1))
+        case .movLoad32: regs[ins.reg] = try readMem(Int(ins.seg), effectiveAddress(ins), 2)
+        case .movStore8: try writeMem(Int(ins.seg), effectiveAddress(ins), 0, readReg(ins.reg, 0))
+        case .movStore16: try writeMem(Int(ins.seg), effectiveAddress(ins), 1, regs[ins.reg])
+        case .movStore32: try writeMem(Int(ins.seg), effectiveAddress(ins), 2, regs[ins.reg])
+        case .movRI8: setReg8(ins.fastDst, UInt8(truncatingIfNeeded: ins.imm))
+        case .movRI16: writeReg(ins.fastDst, 1, ins.imm)
+        case .movRI32: regs[ins.fastDst] = ins.imm
+        case .movMI8: try writeMem(Int(ins.seg), effectiveAddress(ins), 0, ins.imm)
+        case .movMI16: try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm)
+        case .movMI32: try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm)
+        case .jcc16: try jccFast(ins, 0xFFFF)
+        case .jcc32: try jccFast(ins, 0xFFFF_FFFF)
+        case .jmp16: try jumpNear(eip &+ ins.imm, false)
+        case .jmp32: try jumpNear(eip &+ ins.imm, true)
+        case .loop16: try loopFast(ins, 0xFFFF)
+        case .loop32: try loopFast(ins, 0xFFFF_FFFF)
+        case .callRel16: try callRelFast(ins, 1)
+        case .callRel32: try callRelFast(ins, 2)
+        case .ret16: try retFast(1)
+        case .ret32: try retFast(2)
+        case .incR16: writeReg(ins.fastDst, 1, inc(regs[ins.fastDst] & 0xFFFF, 1))
+        case .incR32: regs[ins.fastDst] = inc(regs[ins.fastDst], 2)
+        case .decR16: writeReg(ins.fastDst, 1, dec(regs[ins.fastDst] & 0xFFFF, 1))
+        case .decR32: regs[ins.fastDst] = dec(regs[ins.fastDst], 2)
+        case .pushR16: try push(regs[ins.fastDst] & 0xFFFF, 1)
+        case .pushR32: try push(regs[ins.fastDst], 2)
+        case .popR16: let v = try pop(1); writeReg(ins.fastDst, 1, v)
+        case .popR32: let v = try pop(2); regs[ins.fastDst] = v
+        case .lea16: writeReg(ins.reg, 1, effectiveAddress(ins))
+        case .lea32: regs[ins.reg] = effectiveAddress(ins)
         }
     }
 

@@ -1,38 +1,67 @@
-/// Instruction fetch: CS:EIP → linear → physical → decode cache, with the slow path
-/// for instructions near a page end or the CS limit, and for code outside plain RAM/ROM.
+/// Instruction fetch: CS:EIP → the decoded instruction, through a memo of the current
+/// code page. The memo maps a range of EIP values (one linear page, cut at the CS limit)
+/// to that page's decoded-instruction array, so a hit is a subtraction, a compare and a
+/// load: no CS limit check, TLB probe or tag compare per instruction. It is rebuilt on a
+/// miss and dropped whenever what it was derived from changes: a CS load, a TLB flush or
+/// a switch between the supervisor and user TLB sets, or the reuse of a pool slot.
+/// Instructions that cross a page end or the CS limit, and code outside plain RAM/ROM,
+/// take `fetchSlow`, which reads byte by byte through the TLB.
 extension CPU {
     @inline(__always)
     func fetch() throws(Fault) -> Instruction {
-        let off = eip
-        let lim = segLimit[Seg.cs]
-        let la = segBase[Seg.cs] &+ off
-        if off <= lim && lim &- off >= 15 && (la & 0xFFF) <= 4096 - 16 {
-            let vpn = la >> 12
-            let i = TLB.index(vpn)
-            if tlb.readTag[i] == vpn {
-                let pa = (tlb.readPhysPage[i] << 12) | (la & 0xFFF)
-                let slot = DecodeCache.slot(pa)
-                let code32 = codeIs32
-                if icache.tags[slot] == DecodeCache.tag(pa, code32: code32) {
-                    return icache.entries[slot]
-                }
-                let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!
-                return try decodeIntoCache(host, pa: pa, slot: slot, code32: code32)
-            }
+        let k = eip &- fetchEIPBase
+        if k < fetchSpan {
+            let ins = fetchPage[Int(k)]
+            // The cached length also fits this memo's range (a CS with a lower limit may share the page).
+            if ins.length != 0 && k &+ UInt32(ins.length) <= fetchSpan { return ins }
         }
-        return try fetchSlow()
+        return try fetchMiss()
     }
 
+    /// Drops the fetch memo (CS, translation or TLB set changed).
+    @inline(__always) func invalidateFetchMemo() { fetchSpan = 0 }
+
+    /// Rebuilds the memo for the page of CS:EIP and decodes the instruction if needed.
     @inline(never)
-    func decodeIntoCache(_ host: UnsafePointer<UInt8>, pa: UInt32, slot: Int, code32: Bool) throws(Fault) -> Instruction {
+    func fetchMiss() throws(Fault) -> Instruction {
+        let off = eip
+        let lim = segLimit[Seg.cs]
+        // SDM 5.3: fetching beyond the CS limit raises #GP(0) (fetchSlow raises it).
+        guard off <= lim else { return try fetchSlow() }
+        let la = segBase[Seg.cs] &+ off
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        if tlb.readTag[i] != vpn {
+            // Fill the TLB (the page walk and its checks); a fault is raised by fetchSlow.
+            do throws(Fault) { _ = try readLinear(la, 0) } catch { return try fetchSlow() }
+            guard tlb.readTag[i] == vpn else { return try fetchSlow() }   // MMIO: no host page
+        }
+        let pa = (tlb.readPhysPage[i] << 12) | (la & 0xFFF)
+        let code32 = codeIs32
+        let page = decodedPage(pa >> 12, code32: code32)
+        // The memo: EIP values from max(0, EIP at the page start) up to the page end or the limit.
+        let pageOff = la & 0xFFF
+        let startEIP = off >= pageOff ? off - pageOff : 0
+        let startOff = pageOff - (off - startEIP)
+        let toPageEnd = UInt64(4096 - startOff)
+        let toLimit = UInt64(lim) - UInt64(startEIP) + 1
+        fetchEIPBase = startEIP
+        fetchPage = page + Int(startOff)
+        fetchSpan = UInt32(min(toPageEnd, toLimit))
+        let k = off - startEIP
+        let cached = fetchPage[Int(k)]
+        if cached.length != 0 && k + UInt32(cached.length) <= fetchSpan { return cached }
+        let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!
         var tooLong = false
-        var ins = decoder.decode(host, avail: 16, code32: code32, tooLong: &tooLong)
+        var ins = decoder.decode(host, avail: Int(min(fetchSpan - k, 16)), code32: code32, tooLong: &tooLong)
         // SDM: an instruction longer than the model's limit raises #GP(0).
-        if tooLong || ins.length == 0 { throw Fault.generalProtection(0) }
+        if tooLong { throw Fault.generalProtection(0) }
+        // It runs past the page end or the CS limit: the byte-by-byte path decides.
+        if ins.length == 0 { return try fetchSlow() }
         ins.cost = costs.cost(of: ins)
+        specialize(&ins)
         markCode(pa, length: Int(ins.length))
-        icache.entries[slot] = ins
-        icache.tags[slot] = DecodeCache.tag(pa, code32: code32)
+        fetchPage[Int(k)] = ins
         return ins
     }
 
@@ -67,6 +96,7 @@ extension CPU {
         if tooLong { throw Fault.generalProtection(0) }
         if ins.length == 0 { throw avail >= 15 ? Fault.generalProtection(0) : pending }
         ins.cost = costs.cost(of: ins)
+        specialize(&ins)
         return ins
     }
 }

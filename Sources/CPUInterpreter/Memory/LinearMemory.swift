@@ -2,18 +2,20 @@
 /// (page walk, A20 and address-line masking, MMIO, page-crossing accesses).
 extension CPU {
     /// Drops every translation (both privilege sets).
-    public func flushTLB() { supervisorTLB.flush(); userTLB.flush() }
+    public func flushTLB() { supervisorTLB.flush(); userTLB.flush(); invalidateFetchMemo() }
 
     /// INVLPG: drops one linear page from both sets.
-    func flushTLB(linearPage vpn: UInt32) { supervisorTLB.flush(linearPage: vpn); userTLB.flush(linearPage: vpn) }
+    func flushTLB(linearPage vpn: UInt32) {
+        supervisorTLB.flush(linearPage: vpn); userTLB.flush(linearPage: vpn); invalidateFetchMemo()
+    }
 
     /// A CR3 load: global pages stay when CR4.PGE is set.
     func flushTLBForCR3() {
-        if cr4 & CR4.pge != 0 { supervisorTLB.flushNonGlobal(); userTLB.flushNonGlobal() } else { flushTLB() }
+        if cr4 & CR4.pge != 0 { supervisorTLB.flushNonGlobal(); userTLB.flushNonGlobal(); invalidateFetchMemo() } else { flushTLB() }
     }
 
     /// The TLB set of the current privilege (CPL 3: user; else supervisor).
-    @inline(__always) func selectTLB() { tlb = cpl == 3 ? userTLB : supervisorTLB }
+    @inline(__always) func selectTLB() { tlb = cpl == 3 ? userTLB : supervisorTLB; invalidateFetchMemo() }
 
     // MARK: Fast paths
 

@@ -10,6 +10,7 @@ enum SegmentAccess {
 extension CPU {
     /// Recomputes the hot-path access bits of segment `s` from its cache.
     func updateSegmentAccess(_ s: Int) {
+        if s == Seg.cs { invalidateFetchMemo() }
         segmentRulesForV86 = v86Mode
         let a = segAttr[s]
         var acc: UInt8 = 0

@@ -147,6 +147,7 @@ extension CPU {
     @inline(__always) func loadRealModeSegment(_ s: Int, _ sel: UInt16) {
         segSelector[s] = sel
         segBase[s] = UInt32(sel) << 4
+        if s == Seg.cs { invalidateFetchMemo() }
         if v86Mode {
             segLimit[s] = 0xFFFF
             segAttr[s] = s == Seg.cs ? 0xFB : 0xF3

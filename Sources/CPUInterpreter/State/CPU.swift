@@ -88,8 +88,11 @@ public final class CPU {
     var tlb: TLB
     let supervisorTLB: TLB
     let userTLB: TLB
-    /// Reserved for a one-entry fetch-page memo (invalidated with the decode cache).
-    var fetchPageTag: UInt32 = TLB.invalidTag
+    /// The fetch memo (Execute/Fetch.swift): EIP values `fetchEIPBase ..< fetchEIPBase + fetchSpan`
+    /// have their decoded instructions at `fetchPage[eip - fetchEIPBase]`. Span 0: no memo.
+    var fetchEIPBase: UInt32 = 0
+    var fetchSpan: UInt32 = 0
+    var fetchPage: UnsafeMutablePointer<Instruction>
     /// The VM flag the segment access bits were last computed for.
     var segmentRulesForV86 = false
     /// The last page walk found a global page (PTE.G with CR4.PGE).
@@ -113,6 +116,7 @@ public final class CPU {
         userTLB = TLB()
         tlb = supervisorTLB
         icache = DecodeCache()
+        fetchPage = icache.entries
         decoder = Decoder(model: model)
         costs = CycleTable(model: model)
         reset()

@@ -1,0 +1,136 @@
+/// After decoding and costing, the commonest instructions get a specialised handler:
+/// operand size and register/memory form are fixed by the handler, and what the generic
+/// handler would re-derive on every execution is prepared once here (DESIGN.md, "Decode
+/// once"). An instruction with a LOCK prefix keeps its generic handler (which raises #UD
+/// or performs the locked read-modify-write), so none of the specialised handlers checks LOCK.
+///
+/// The specialised forms reuse fields the generic ones would otherwise decode again:
+/// - `imm`: sign-extended and masked to the operand size (80-83, 04-3D, A8/A9, B0-BF,
+///   C6/C7); the sign-extended displacement of Jcc, JMP, CALL and LOOP.
+/// - `fastOp` (in `imm2`): the ALU operation, 0-7 in opcode order, 8 for TEST.
+/// - `fastDst`/`fastSrc` (in `disp`, register forms only): destination and source register.
+extension CPU {
+    func specialize(_ ins: inout Instruction) {
+        guard ins.prefixes & Prefix.lock == 0 else { return }
+        let op = Int(ins.op)
+        let mem = ins.hasMemoryOperand
+        let v: Int = ins.operand32 ? 2 : 1              // "v" operand size
+        let w = op & 1 == 0 ? 0 : v                     // byte/word-or-dword pair
+        let sized: (Handler, Handler, Handler) -> Handler = { b, h, d in w == 0 ? b : (w == 1 ? h : d) }
+        let vsized: (Handler, Handler) -> Handler = { h, d in v == 1 ? h : d }
+        var h: Handler? = nil
+        switch op {
+        case 0x00...0x3F where op & 7 < 4:              // ALU Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev
+            ins.fastOp = (op >> 3) & 7
+            if !mem {
+                let toRM = op & 2 == 0
+                ins.setFastRegisters(dst: toRM ? ins.rm : ins.reg, src: toRM ? ins.reg : ins.rm)
+                h = sized(.aluRR8, .aluRR16, .aluRR32)
+            } else if op & 2 != 0 {
+                h = sized(.aluLoad8, .aluLoad16, .aluLoad32)
+            } else {
+                h = sized(.aluStore8, .aluStore16, .aluStore32)
+            }
+        case 0x00...0x3F where op & 7 == 4 || op & 7 == 5:     // ALU AL,Ib / eAX,Iv
+            ins.fastOp = (op >> 3) & 7
+            ins.setFastRegisters(dst: Reg.eax, src: 0)
+            ins.imm &= sizeMask(w)
+            h = sized(.aluRI8, .aluRI16, .aluRI32)
+        case 0xA8, 0xA9:                                 // TEST AL,Ib / eAX,Iv
+            ins.fastOp = 8
+            ins.setFastRegisters(dst: Reg.eax, src: 0)
+            ins.imm &= sizeMask(w)
+            h = sized(.aluRI8, .aluRI16, .aluRI32)
+        case 0x80...0x83:                                // group 1
+            let size = op == 0x80 || op == 0x82 ? 0 : v
+            ins.fastOp = ins.reg
+            ins.imm = (op == 0x83 ? signExtend8(ins.imm) : ins.imm) & sizeMask(size)
+            if !mem {
+                ins.setFastRegisters(dst: ins.rm, src: 0)
+                h = size == 0 ? .aluRI8 : (size == 1 ? .aluRI16 : .aluRI32)
+            } else {
+                h = size == 0 ? .aluMI8 : (size == 1 ? .aluMI16 : .aluMI32)
+            }
+        case 0x84...0x85 where !mem:                      // TEST Eb,Gb / Ev,Gv (registers)
+            ins.fastOp = 8
+            ins.setFastRegisters(dst: ins.rm, src: ins.reg)
+            h = sized(.aluRR8, .aluRR16, .aluRR32)
+        case 0x88...0x8B:                                // MOV
+            if !mem {
+                let toRM = op & 2 == 0
+                ins.setFastRegisters(dst: toRM ? ins.rm : ins.reg, src: toRM ? ins.reg : ins.rm)
+                h = sized(.movRR8, .movRR16, .movRR32)
+            } else if op & 2 != 0 {
+                h = sized(.movLoad8, .movLoad16, .movLoad32)
+            } else {
+                h = sized(.movStore8, .movStore16, .movStore32)
+            }
+        case 0xB0...0xB7:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = .movRI8
+        case 0xB8...0xBF:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = vsized(.movRI16, .movRI32)
+        case 0xC6...0xC7 where ins.reg == 0:
+            ins.imm &= sizeMask(w)
+            if mem {
+                h = sized(.movMI8, .movMI16, .movMI32)
+            } else {
+                ins.setFastRegisters(dst: ins.rm, src: 0)
+                h = sized(.movRI8, .movRI16, .movRI32)
+            }
+        case 0x70...0x7F:
+            ins.imm = signExtend8(ins.imm)
+            h = vsized(.jcc16, .jcc32)
+        case 0x180...0x18F:
+            ins.imm = v == 2 ? ins.imm : signExtend16(ins.imm)
+            h = vsized(.jcc16, .jcc32)
+        case 0xEB:
+            ins.imm = signExtend8(ins.imm)
+            h = vsized(.jmp16, .jmp32)
+        case 0xE9:
+            ins.imm = v == 2 ? ins.imm : signExtend16(ins.imm)
+            h = vsized(.jmp16, .jmp32)
+        case 0xE8:
+            ins.imm = v == 2 ? ins.imm : signExtend16(ins.imm)
+            h = vsized(.callRel16, .callRel32)
+        case 0xC3:
+            h = vsized(.ret16, .ret32)
+        case 0xE2:
+            ins.imm = signExtend8(ins.imm)
+            h = ins.address32 ? .loop32 : .loop16
+        case 0x40...0x47:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = vsized(.incR16, .incR32)
+        case 0x48...0x4F:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = vsized(.decR16, .decR32)
+        case 0x50...0x57:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = vsized(.pushR16, .pushR32)
+        case 0x58...0x5F:
+            ins.setFastRegisters(dst: op & 7, src: 0)
+            h = vsized(.popR16, .popR32)
+        case 0x8D where mem:
+            h = vsized(.lea16, .lea32)
+        default:
+            break
+        }
+        // Only where the model has the opcode at all (the generic table says so).
+        if let h, ins.handler != Handler.invalid.rawValue { ins.handler = h.rawValue }
+    }
+}
+
+extension Instruction {
+    /// ALU operation of a specialised ALU form (0-7 in opcode order, 8 = TEST).
+    @inline(__always) var fastOp: Int {
+        get { Int(c & 0xF) }
+        set { c = (c & ~0xF) | UInt32(newValue & 0xF) }
+    }
+    /// Destination and source registers of a specialised register form.
+    @inline(__always) var fastDst: Int { Int(truncatingIfNeeded: b) & 7 }
+    @inline(__always) var fastSrc: Int { Int(truncatingIfNeeded: b >> 8) & 7 }
+    @inline(__always) mutating func setFastRegisters(dst: Int, src: Int) {
+        disp = UInt32(dst) | UInt32(src) << 8
+    }
+}
