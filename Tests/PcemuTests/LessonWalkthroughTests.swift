@@ -10,9 +10,8 @@ import CPUInterpreter
 /// the list and bad arguments behave.
 @Suite struct LessonWalkthroughTests {
     static let lessons = LessonROMTests.lessons
-    /// The lessons whose walk-through transcript has been read through and committed as a
-    /// golden file (the others follow as they are reviewed).
-    static let walkthroughs = Array(lessons.prefix(4))
+    /// Every lesson has a walk-through whose transcript was read through and committed.
+    static let walkthroughs = lessons
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/lessons")
 
     /// Runs pcemu with `input` on its standard input (nothing: /dev/null, so that a test run
@@ -57,6 +56,11 @@ import CPUInterpreter
         #expect(ends.count == 1, "\(lesson): the machine ended \(ends.count) times in the transcript")
         #expect(ends.first.map { lines[($0 + 1)...].allSatisfy(\.isEmpty) } == true,
                 "\(lesson): commands ran after the machine ended")
+        // ... (its last command is that `continue`: --interactive stops before it) ...
+        let script = try String(contentsOf: TestROMTests.root.appendingPathComponent("testroms/lessons/\(lesson).dbg"), encoding: .utf8)
+        let commands = script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        #expect(commands.last == "continue", "\(lesson).dbg ends with '\(commands.last ?? "")', not 'continue'")
         // ... and every command was understood.
         #expect(!lines.contains { $0.hasPrefix("error:") }, "\(lesson): \(lines.filter { $0.hasPrefix("error:") })")
         let file = Self.golden.appendingPathComponent("\(lesson).txt")
