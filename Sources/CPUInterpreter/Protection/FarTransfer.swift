@@ -110,31 +110,32 @@ extension CPU {
         let n = UInt32(1 << size)
         // Read the parameters from the caller's stack before anything changes.
         let oldSS = segSelector[Seg.ss], oldESP = regs[Reg.esp], oldCS = segSelector[Seg.cs], returnEIP = eip
-        var params = [UInt32]()
-        params.reserveCapacity(Int(parameters))
-        for i in 0..<parameters { params.append(try peekStack(i &* n, size)) }
-        let savedSS = snapshot(Seg.ss), savedCS = snapshot(Seg.cs), savedCPL = cpl
-        do throws(Fault) {
-            try markAccessed(Selector(ssValue), ssDesc)
-            loadSegmentCache(Seg.ss, ssValue, ssDesc)
-            cpl = newCPL            // pushes to the inner stack are accesses at the new privilege
-            regs[Reg.esp] = ssDesc.defaultBig ? newESP : (regs[Reg.esp] & 0xFFFF_0000) | (newESP & 0xFFFF)
-            // SDM: the new stack must hold SS, ESP, the parameters, CS and EIP, else #SS(SS selector).
-            try checkStackRoom(stackPointer, (4 + parameters) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC)))
-            try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
-                        "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
-            try push(UInt32(oldSS), size)
-            try push(oldESP, size)
-            for p in params.reversed() { try push(p, size) }
-            try push(UInt32(oldCS), size)
-            try push(returnEIP, size)
-            try markAccessed(codeSel, code)
-            loadSegmentCache(Seg.cs, (codeSel.value & ~3) | UInt16(newCPL), code)
-            eip = target
-        } catch {
-            restore(Seg.ss, savedSS); restore(Seg.cs, savedCS); cpl = savedCPL
-            regs[Reg.esp] = oldESP
-            throw error
+        // At most 31 parameters (a 5-bit count): a buffer on the host stack, nothing allocated per call.
+        try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 32) { (params) throws(Fault) in
+            for i in 0..<Int(parameters) { params[i] = try peekStack(UInt32(i) &* n, size) }
+            let savedSS = snapshot(Seg.ss), savedCS = snapshot(Seg.cs), savedCPL = cpl
+            do throws(Fault) {
+                try markAccessed(Selector(ssValue), ssDesc)
+                loadSegmentCache(Seg.ss, ssValue, ssDesc)
+                cpl = newCPL            // pushes to the inner stack are accesses at the new privilege
+                regs[Reg.esp] = ssDesc.defaultBig ? newESP : (regs[Reg.esp] & 0xFFFF_0000) | (newESP & 0xFFFF)
+                // SDM: the new stack must hold SS, ESP, the parameters, CS and EIP, else #SS(SS selector).
+                try checkStackRoom(stackPointer, (4 + parameters) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC)))
+                try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
+                            "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
+                try push(UInt32(oldSS), size)
+                try push(oldESP, size)
+                for i in stride(from: Int(parameters) - 1, through: 0, by: -1) { try push(params[i], size) }
+                try push(UInt32(oldCS), size)
+                try push(returnEIP, size)
+                try markAccessed(codeSel, code)
+                loadSegmentCache(Seg.cs, (codeSel.value & ~3) | UInt16(newCPL), code)
+                eip = target
+            } catch {
+                restore(Seg.ss, savedSS); restore(Seg.cs, savedCS); cpl = savedCPL
+                regs[Reg.esp] = oldESP
+                throw error
+            }
         }
     }
 

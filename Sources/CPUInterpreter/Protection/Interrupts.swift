@@ -50,9 +50,10 @@ extension CPU {
                         "vector \(vector) from V86: handler \(describe(codeSel)) must be non-conforming DPL 0 (DPL=\(code.dpl))")
         }
         let savedSS = snapshot(Seg.ss), savedCS = snapshot(Seg.cs), savedCPL = cpl, savedESP = regs[Reg.esp]
-        let savedData = [Seg.es, Seg.ds, Seg.fs, Seg.gs].map { snapshot($0) }
-        var tssStack: (UInt16, UInt32)? = nil
         let enteredFromV86 = v86Mode
+        // Only an exit from virtual-8086 mode touches ES/DS/FS/GS (no array: nothing allocated per delivery).
+        let savedData = enteredFromV86 ? (snapshot(Seg.es), snapshot(Seg.ds), snapshot(Seg.fs), snapshot(Seg.gs)) : nil
+        var tssStack: (UInt16, UInt32)? = nil
         do throws(Fault) {
             if toInner {
                 let newCPL = code.dpl
@@ -69,8 +70,8 @@ extension CPU {
                 let n = UInt32(1 << size)
                 let frame = (wasV86 ? 9 : 5) + (errorCode != nil ? 1 : 0)
                 try checkStackRoom(stackPointer, UInt32(frame) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC) | ext))
-                if wasV86 {
-                    for s in [Seg.gs, Seg.fs, Seg.ds, Seg.es] { try push(UInt32(savedData[[Seg.es, Seg.ds, Seg.fs, Seg.gs].firstIndex(of: s)!].selector), size) }
+                if let d = savedData {      // GS FS DS ES, GS pushed first
+                    for sel in [d.3.selector, d.2.selector, d.1.selector, d.0.selector] { try push(UInt32(sel), size) }
                 }
                 try push(oldSS, size)
                 try push(oldESP, size)
@@ -100,12 +101,12 @@ extension CPU {
                 reportGateDelivery(vector: vector, errorCode: errorCode, software: software, external: external,
                                    fromCS: savedCS.selector, returnTo: returnTo, gate: gate, flags: flags, size: size,
                                    oldCPL: savedCPL, innerStack: tssStack, outerStack: (savedSS.selector, savedESP),
-                                   v86Selectors: enteredFromV86 && toInner ? savedData.map(\.selector) : nil)
+                                   v86Selectors: toInner ? savedData.map { [$0.0.selector, $0.1.selector, $0.2.selector, $0.3.selector] } : nil)
             }
         } catch {
             flagsStore = (flagsStore & ~Flag.vm) | (flags & Flag.vm)
             restore(Seg.ss, savedSS); restore(Seg.cs, savedCS); cpl = savedCPL; regs[Reg.esp] = savedESP
-            for (k, s) in [Seg.es, Seg.ds, Seg.fs, Seg.gs].enumerated() { restore(s, savedData[k]) }
+            if let d = savedData { restore(Seg.es, d.0); restore(Seg.ds, d.1); restore(Seg.fs, d.2); restore(Seg.gs, d.3) }
             throw error
         }
     }
