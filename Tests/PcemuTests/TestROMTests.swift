@@ -6,7 +6,7 @@ import CPUInterpreter
 /// (vector and error code verified) and DONE; every check passes on each CPU model, and
 /// together they make every protection rule both pass and fail at least once.
 @Suite struct TestROMTests {
-    static let roms = ["pm-segments", "pm-rings", "pm-interrupts", "pm-io", "pm-paging", "pm-tasks"]
+    static let roms = ["pm-segments", "pm-rings", "pm-interrupts", "pm-io", "pm-paging", "pm-tasks", "pm-v86"]
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func path(_ rom: String) -> String { root.appendingPathComponent("testroms/\(rom).bin").path }
