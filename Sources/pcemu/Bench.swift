@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chipset
 import CPUInterpreter
+import Debugger
 import Display
 import Foundation
 import ROMImages
@@ -10,7 +11,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure guest instructions per second on built-in workloads (use a release build).")
 
-    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), and render (VGA full redraws: text, 12h, 13h, VBE 800x600x32).")
+    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), render (VGA full redraws: text, 12h, 13h, VBE 800x600x32), or the path of a 64 KiB workload ROM.")
     var workloads: [String] = []
 
     @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
@@ -21,6 +22,9 @@ struct Bench: ParsableCommand {
 
     @ArgumentParser.Flag(help: "Attach the explain observer (every protection check is formatted and discarded) to measure its cost.")
     var explain = false
+
+    @ArgumentParser.Flag(help: "Also run each workload under an idle debugger session (attached, no breakpoint set, continuing), alternating with plain runs, and report the cost.")
+    var debugger = false
 
     static let builtInNames = ["realmode", "pm32", "rings"]
 
@@ -40,47 +44,113 @@ struct Bench: ParsableCommand {
         "rings": "0xBEEC0ABB",
     ]
 
+    /// One run of a workload: what the guest did and how long it took.
+    struct Measurement {
+        let instructions: UInt64
+        let cycles: UInt64
+        let wall: Double
+        let cpu: Double
+        let output: String
+        var checksum: String {
+            output.split(whereSeparator: \.isNewline).first { $0.contains("checksum") }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(no checksum line)"
+        }
+    }
+
     func run() throws {
         let selected = workloads.isEmpty ? Self.builtInNames : workloads
         for name in selected {
             if name == "render" { try runRender(); continue }
-            guard let rom = Self.rom(name) else {
-                throw fail("unknown workload '\(name)'; known: \((Self.builtInNames + ["render"]).joined(separator: ", "))", status: ExitStatus.usage)
-            }
-            var results: [(instructions: UInt64, cycles: UInt64, wall: Double, cpu: Double, output: String)] = []
-            for _ in 0..<max(1, runs) {
-                var config = Machine.Configuration()
-                config.model = cpu
-                config.memoryMiB = 16
-                config.rom = rom
-                config.rebootOnTripleFault = false
-                let machine = try Machine(config)
-                let explainer = explain ? ExplainPrinter(cpu: machine.cpu) { _ in } : nil
-                machine.cpu.observer = explainer
-                let cpu0 = clock()
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let outcome = machine.run()
-                let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                let cpuSeconds = Double(clock() - cpu0) / Double(CLOCKS_PER_SEC)
-                guard outcome == .guestExit(success: true, code: 0x10) else {
-                    throw fail("workload \(name) did not finish cleanly: \(outcome)", status: ExitStatus.guestFailure)
+            let rom: [UInt8]
+            if let builtIn = Self.rom(name) {
+                rom = builtIn
+            } else if name.contains("/") || name.hasSuffix(".bin") {
+                // A workload ROM of one's own (64 KiB at F0000h, the same contract as the built-in ones).
+                rom = try readInputFile(name, what: "workload ROM")
+                guard rom.count == 65536 else {
+                    throw fail("workload ROM '\(name)' is \(rom.count) bytes; a workload ROM is 65536 bytes", status: ExitStatus.usage)
                 }
-                let text = String(decoding: machine.debugConsole.transcript, as: UTF8.self)
-                results.append((machine.cpu.instructionsRetired, machine.cpu.cycles, wall, cpuSeconds, text))
+            } else {
+                throw fail("unknown workload '\(name)'; known: \((Self.builtInNames + ["render"]).joined(separator: ", ")), or a 64 KiB ROM file", status: ExitStatus.usage)
             }
-            let median = results.sorted { $0.wall < $1.wall }[results.count / 2]
-            let checksum = median.output.split(whereSeparator: \.isNewline).first { $0.contains("checksum") }
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "(no checksum line)"
-            let expected = Self.expectedChecksums[name]
-            let verdict = expected.map { checksum.hasSuffix("checksum=" + $0) ? " (expected)" : " (WRONG: expected \($0))" } ?? ""
-            print("\(name) [\(cpu.rawValue)\(explain ? ", explain observer on" : "")]: \(checksum)\(verdict)")
-            if let expected, !checksum.hasSuffix("checksum=" + expected) {
-                throw fail("workload \(name) printed \(checksum), expected checksum=\(expected)", status: ExitStatus.guestFailure)
+            let label = name.contains("/") ? URL(fileURLWithPath: name).lastPathComponent : name
+            if debugger {
+                try compareIdleDebugger(label, rom: rom)
+                continue
             }
-            print(String(format: "  %llu instructions, %llu cycles, wall %.3f s, cpu %.3f s, %.1f MIPS (median of %d)",
-                         median.instructions, median.cycles, median.wall, median.cpu,
-                         Double(median.instructions) / median.wall / 1e6, results.count))
+            var results: [Measurement] = []
+            for _ in 0..<max(1, runs) {
+                results.append(try measure(label, rom: rom, underDebugger: false))
+            }
+            try report(label, results, variant: explain ? ", explain observer on" : "")
         }
+    }
+
+    /// `--debugger`: plain runs and runs under an idle debugger session, alternated (ABBA) in
+    /// the same process so that the machine's noise hits both; the medians and their ratio.
+    func compareIdleDebugger(_ name: String, rom: [UInt8]) throws {
+        var plain: [Measurement] = [], idle: [Measurement] = []
+        for k in 0..<max(1, runs) {
+            for underDebugger in (k % 2 == 0 ? [false, true] : [true, false]) {
+                let m = try measure(name, rom: rom, underDebugger: underDebugger)
+                if underDebugger { idle.append(m) } else { plain.append(m) }
+            }
+        }
+        let p = try report(name, plain, variant: explain ? ", explain observer on" : "")
+        let d = try report(name, idle, variant: (explain ? ", explain observer on" : "") + ", idle debugger")
+        // The debugger must not change what the guest does: every run, same instructions, cycles, output.
+        for m in plain + idle where m.instructions != p.instructions || m.cycles != p.cycles || m.output != p.output {
+            throw fail("workload \(name): one run did \(m.instructions) instructions, \(m.cycles) cycles (\(m.checksum)), another \(p.instructions), \(p.cycles) (\(p.checksum))", status: ExitStatus.guestFailure)
+        }
+        let walls = { (r: [Measurement]) in r.map { String(format: "%.3f", $0.wall) }.joined(separator: " ") }
+        print("  wall times, in run order: plain \(walls(plain)); idle debugger \(walls(idle))")
+        print(String(format: "  idle debugger vs plain: wall %+.1f%%, cpu %+.1f%% (medians of %d runs each, alternated)",
+                     (d.wall / p.wall - 1) * 100, (d.cpu / p.cpu - 1) * 100, plain.count))
+        // On a shared machine the fastest run is the one least disturbed by other work.
+        let fastestPlain = plain.map(\.wall).min()!, fastestIdle = idle.map(\.wall).min()!
+        print(String(format: "  fastest runs: plain %.3f s, idle debugger %.3f s (%+.1f%%)",
+                     fastestPlain, fastestIdle, (fastestIdle / fastestPlain - 1) * 100))
+    }
+
+    /// Runs `rom` once on a fresh machine; with `underDebugger`, through an idle `DebugSession`.
+    func measure(_ name: String, rom: [UInt8], underDebugger: Bool) throws -> Measurement {
+        var config = Machine.Configuration()
+        config.model = cpu
+        config.memoryMiB = 16
+        config.rom = rom
+        config.rebootOnTripleFault = false
+        let machine = try Machine(config)
+        let explainer = explain ? ExplainPrinter(cpu: machine.cpu) { _ in } : nil
+        machine.cpu.observer = explainer
+        let session = underDebugger ? DebugSession(machine: machine, transcript: Transcript { _ in }) : nil
+        let cpu0 = clock()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let outcome = session.map { $0.continueToEnd() ?? .stopped } ?? machine.run()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let cpuSeconds = Double(clock() - cpu0) / Double(CLOCKS_PER_SEC)
+        guard outcome == .guestExit(success: true, code: 0x10) else {
+            throw fail("workload \(name)\(underDebugger ? " (idle debugger)" : "") did not finish cleanly: \(outcome)", status: ExitStatus.guestFailure)
+        }
+        let text = String(decoding: machine.debugConsole.transcript, as: UTF8.self)
+        return Measurement(instructions: machine.cpu.instructionsRetired, cycles: machine.cpu.cycles,
+                           wall: wall, cpu: cpuSeconds, output: text)
+    }
+
+    /// Prints the median run (by wall time) and checks the checksum; returns the median.
+    @discardableResult
+    func report(_ name: String, _ results: [Measurement], variant: String) throws -> Measurement {
+        let median = results.sorted { $0.wall < $1.wall }[results.count / 2]
+        let checksum = median.checksum
+        let expected = Self.expectedChecksums[name]
+        let verdict = expected.map { checksum.hasSuffix("checksum=" + $0) ? " (expected)" : " (WRONG: expected \($0))" } ?? ""
+        print("\(name) [\(cpu.rawValue)\(variant)]: \(checksum)\(verdict)")
+        if let expected, !checksum.hasSuffix("checksum=" + expected) {
+            throw fail("workload \(name) printed \(checksum), expected checksum=\(expected)", status: ExitStatus.guestFailure)
+        }
+        print(String(format: "  %llu instructions, %llu cycles, wall %.3f s, cpu %.3f s, %.1f MIPS (median of %d)",
+                     median.instructions, median.cycles, median.wall, median.cpu,
+                     Double(median.instructions) / median.wall / 1e6, results.count))
+        return median
     }
 
     /// `pcemu bench render`: full-frame redraws per mode (median of `runs`), in frames per second.
