@@ -8,12 +8,16 @@ import ROMImages
 struct Lesson: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the lessons on x86 protection, or take one: boot its ROM into the debugger and run its walk-through.",
-        discussion: "Each lesson has a page to read beside it in docs/lessons/.")
+        discussion: """
+            Each lesson has a page to read beside it in docs/lessons/. In a terminal the walk-through \
+            stops before its last `continue` and leaves you at the (pcemu) prompt; piped or \
+            redirected (pcemu lesson 3 | less) it runs to the end.
+            """)
 
     @Argument(help: "The lesson to take (1-\(Lessons.all.count)); without it, the list.")
     var number: Int?
 
-    @ArgumentParser.Flag(help: "After the walk-through, stop at the debugger prompt with the guest paused before its last stretch (the default when standard input is a terminal).")
+    @ArgumentParser.Flag(help: "After the walk-through, stop at the debugger prompt with the guest paused before its last stretch (the default on a terminal).")
     var interactive = false
 
     @ArgumentParser.Flag(help: "Run the lesson's ROM without the debugger and print only its verdicts.")
@@ -57,7 +61,8 @@ struct Lesson: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: dir) }
         var arguments = ["--bios", dir.appendingPathComponent("\(info.slug).bin").path, "--cpu", cpu.rawValue, "--headless"]
         if !verdicts {
-            let atPrompt = interactive || isatty(0) != 0
+            // At a terminal (both ends: `pcemu lesson 3 | less` wants the whole walk-through).
+            let atPrompt = interactive || (isatty(0) != 0 && isatty(1) != 0)
             let text = atPrompt ? Self.leadingToPrompt(String(cString: script), info) : String(cString: script)
             let path = dir.appendingPathComponent("\(info.slug).dbg")
             do { try Data(text.utf8).write(to: path) } catch {

@@ -69,6 +69,13 @@ import CPUInterpreter
             try r.stdout.write(to: file.appendingPathExtension("actual"), atomically: true, encoding: .utf8)
         }
         #expect(r.stdout == expected, "transcript differs; see Golden/lessons/\(lesson).txt.actual")
+        // The files in testroms/lessons, run with --debug-script, give the same transcript as
+        // the copies built into pcemu.
+        let dir = TestROMTests.root.appendingPathComponent("testroms/lessons")
+        let direct = try Self.run(["--bios", dir.appendingPathComponent("\(lesson).bin").path, "--cpu", "pentium", "--headless",
+                                   "--debug-script", dir.appendingPathComponent("\(lesson).dbg").path])
+        #expect(direct.status == 0)
+        #expect(direct.stdout == r.stdout, "\(lesson): --debug-script on the files differs from `pcemu lesson \(number)`")
     }
 
     /// "# at LABEL" before a command names the label whose address the command uses; the
@@ -166,19 +173,45 @@ import CPUInterpreter
         #expect(rest.hasSuffix("(pcemu) continue\n" + end), "the student's continue ends differently:\n\(rest)")
     }
 
-    /// With a terminal on standard input, `pcemu lesson N` stops at the prompt by itself
-    /// (prompts shown, typed lines not echoed); `quit` leaves with the guest unfinished.
-    @Test func aTerminalOnStandardInputMeansInteractive() throws {
+    /// On a terminal (standard input and output), `pcemu lesson N` stops at the prompt by
+    /// itself: the prompt is shown, a typed command answers, `quit` leaves with the guest
+    /// unfinished.
+    @Test func aTerminalMeansInteractive() throws {
+        let pty = try TerminalViewTests.openPTY(columns: 120, rows: 40)
+        defer { close(pty.master) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        p.arguments = ["lesson", "4"]
+        let tty = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: false)
+        p.standardInput = tty
+        p.standardOutput = tty
+        p.standardError = tty
+        try p.run()
+        close(pty.slave)
+        let output = TerminalViewTests.TerminalOutput(master: pty.master)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) }; p.waitUntilExit() }
+        func type(_ s: String) { let b = Array(s.utf8); _ = b.withUnsafeBytes { write(pty.master, $0.baseAddress, $0.count) } }
+
+        #expect(TerminalViewTests.eventually(30) { output.text.contains("the guest is paused") && output.text.hasSuffix("(pcemu) ") },
+                "no prompt after the walk-through: \(output.text.suffix(400).debugDescription)")
+        type("print cpl\n")
+        #expect(TerminalViewTests.eventually(10) { output.text.contains("0x00000000 (0)\r\n(pcemu) ") },
+                "no answer: \(output.text.suffix(400).debugDescription)")
+        type("quit\n")
+        #expect(TerminalViewTests.eventually(10) { !p.isRunning }, "pcemu did not end after quit")
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(!output.text.contains("DONE "), "the guest ran to its end")
+    }
+
+    /// A terminal on standard input but output into a pipe (`pcemu lesson 4 | less`): the
+    /// walk-through runs to its end, exactly as in the golden transcript.
+    @Test func outputIntoAPipeRunsToTheEnd() throws {
         let pty = try TerminalViewTests.openPTY(columns: 80, rows: 24)
         defer { close(pty.master) }
-        let input = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: true)
-        let typed = "print cpl\nquit\n"
-        _ = typed.withCString { write(pty.master, $0, strlen($0)) }
-        let r = try Self.run(["lesson", "4"], stdin: input)
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("== The walk-through stops here; the guest is paused. =="))
-        #expect(r.stdout.contains("(pcemu) 0x00000000 (0)\n(pcemu) "), "no prompt before and after the typed command")
-        #expect(!r.stdout.contains("DONE "), "the guest ran to its end")
+        let r = try Self.run(["lesson", "4"], stdin: FileHandle(fileDescriptor: pty.slave, closeOnDealloc: true))
+        #expect(r.status == 0)
+        #expect(r.stdout == (try Self.expected(Self.walkthroughs[3])))
     }
 
     @Test func verdictsOnlyAndBadArguments() throws {
