@@ -13,6 +13,7 @@
 ;   vgamodes.inc the register tables of the standard VGA modes
 ;   vidtext.inc  INT 10h text services: cursor, pages, scrolling, characters, teletype
 ;   vidpal.inc   INT 10h palette: 0Bh, 10h
+;   vidstate.inc INT 10h 1Ch save/restore state
 ;   vgagfx.inc   INT 10h in graphics modes: pixels, characters, scrolling
 ;   vbe.inc      INT 10h 4Fxxh: VESA BIOS Extensions over the Bochs dispi interface
 ;   keyboard.inc IRQ1 handler (set-1 scan codes to BIOS key codes), INT 16h
@@ -41,6 +42,7 @@ rom_start:
 %include "vidtext.inc"
 %include "vidpal.inc"
 %include "vgagfx.inc"
+%include "vidstate.inc"
 %include "vbe.inc"
 %include "keyboard.inc"
 %include "timer.inc"

@@ -13,11 +13,14 @@
 ;     0Eh 'Z', 03h (cursor)
 ;   - graphics modes: 0Ch colour C at (7, 3), 0Dh reads (7, 3) and (8, 3); C again
 ;     with bit 7 (XOR) and 0Dh; 09h 'A' in colour C at (0, 0), whose first two
-;     glyph lines are read back through 0Dh as bytes; 0Eh "AB", CR, LF and 03h;
+;     glyph lines are read back through 0Dh as bytes, and 08h (the character);
+;     0Eh "AB", CR, LF and 03h;
 ;     a pixel at the right end of character row 1 scrolled up one row with 06h
 ;     and down again with 07h, read through 0Dh after each
 ;   C is 5 masked to the mode's colours (1Bh), 5 in the monochrome mode 0Fh.
-; Then 12h BL=10h, 1Ah, and glyphs read through the pointers 11h/30h returns
+; Then 12h BL=10h, 1Ah; 1Ch: size for all states, save in mode 12h (with DAC
+; entry 1 changed), restore after a switch to mode 03h, then 0Fh, CRTC 12h and
+; DAC entry 1; and glyphs read through the pointers 11h/30h returns
 ; (BH=3 'A', BH=4 C4h, BH=2 'A', BH=6 'A'); "bios-video done".
 ;
 ; Scenario N (1 ... number of modes): sets mode number N-1 of the list and draws
@@ -42,6 +45,7 @@ DEBUG_PORT      equ     0xE9
 EXIT_PORT       equ     0xF4
 SCENARIO        equ     0x7C00 + 0x1F0
 BUF             equ     0x0600                  ; 1Bh state buffer (64 bytes)
+STATEBUF        equ     0x1000                  ; 1Ch buffer (1 KiB)
 SECTORS         equ     (image_end - $$ + 511) / 512
 
 start:
@@ -138,6 +142,60 @@ transcript:
         mov     ax, bx
         call    print_hex16
         call    print_nl
+        ; 1Ch: size; save in mode 12h (DAC entry 1 = 01h, 02h, 03h), mode 03h,
+        ; restore: mode, CRTC 12h and the DAC entry are 12h's again
+        mov     si, m_state
+        call    print_str
+        mov     ax, 0x0012
+        int     0x10
+        mov     ax, 0x1010
+        mov     bx, 1
+        mov     dh, 1
+        mov     cx, 0x0203
+        int     0x10
+        mov     ax, 0x1C00
+        mov     cx, 7
+        int     0x10
+        call    print_hex16
+        call    space
+        mov     ax, bx
+        call    print_hex16
+        call    space
+        mov     ax, 0x1C01
+        mov     cx, 7
+        mov     bx, STATEBUF
+        int     0x10
+        call    print_hex16
+        call    space
+        mov     ax, 0x0003
+        int     0x10
+        mov     ax, 0x1C02
+        mov     cx, 7
+        mov     bx, STATEBUF
+        int     0x10
+        mov     ah, 0x0F
+        int     0x10
+        call    print_hex16
+        call    space
+        mov     dx, 0x3D4
+        mov     al, 0x12
+        out     dx, al
+        inc     dx
+        in      al, dx
+        call    print_hex8
+        call    space
+        mov     ax, 0x1015
+        mov     bx, 1
+        int     0x10
+        mov     al, dh
+        call    print_hex8
+        mov     al, ch
+        call    print_hex8
+        mov     al, cl
+        call    print_hex8
+        call    print_nl
+        mov     ax, 0x0003
+        int     0x10
         mov     si, m_fonts
         call    print_str
         mov     bh, 3                           ; 8x8: 'A'
@@ -337,6 +395,11 @@ gfx_checks:
         call    space
         mov     dx, 1
         call    glyph_line
+        call    space
+        mov     ah, 0x08                        ; and read back as a character
+        xor     bh, bh
+        int     0x10
+        call    print_hex8
         ; teletype
         mov     si, m_tty
         call    print_str
@@ -598,6 +661,7 @@ m_scroll: db      " scroll ", 0
 m_ega:    db      "12/10: ", 0
 m_dcc:    db      "1A: ", 0
 m_fonts:  db      "fonts: ", 0
+m_state:  db      "1C: ", 0
 m_done:   db      "bios-video done", 10, 0
 m_drawn:  db      "bios-video drawn", 10, 0
 

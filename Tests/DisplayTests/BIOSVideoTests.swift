@@ -74,8 +74,11 @@ let standard16: [(UInt8, UInt8, UInt8)] = [
         // pages, scan-line code (0 = 200, 1 = 350, 2 = 400, 3 = 480); 11h/30h CX, DL.
         // Text: 08h after 09h 'Q' (51h) in attribute 1Eh, cursor after 0Eh. Graphics:
         // pixel read back, its neighbour, after the XOR write (mode 13h: no XOR, 85h);
-        // the first two lines of 'A'; cursor after "AB" CR LF; a pixel scrolled up a
-        // character row (now at y 0, gone from row 1) and back down.
+        // the first two lines of 'A' and 08h reading it back (41h); cursor after "AB" CR LF; a pixel scrolled up a
+        // character row (now at y 0, gone from row 1) and back down. Then 12h/10h, 1Ah;
+        // 1Ch: 16 blocks for all states, saved in mode 12h with DAC entry 1 = (1, 2, 3),
+        // restored after mode 03h: 0Fh says 12h, CRTC 12h is DFh (480 lines), the entry
+        // is back; glyphs through the 11h/30h pointers.
         let expected = """
         mode 00: 0F=2800 00 1B=0028 0800 19 0010 0010 08 02 1130=0010 18
           text 08=1E51 0001
@@ -86,29 +89,30 @@ let standard16: [(UInt8, UInt8, UInt8)] = [
         mode 03: 0F=5003 00 1B=0050 1000 19 0010 0010 08 02 1130=0010 18
           text 08=1E51 0001
         mode 04: 0F=2804 00 1B=0028 4000 19 0008 0004 01 00 1130=0008 18
-          pixel 01 00 00 char 3C 66 tty 0100 scroll 0100 0001
+          pixel 01 00 00 char 3C 66 41 tty 0100 scroll 0100 0001
         mode 05: 0F=2805 00 1B=0028 4000 19 0008 0004 01 00 1130=0008 18
-          pixel 01 00 00 char 3C 66 tty 0100 scroll 0100 0001
+          pixel 01 00 00 char 3C 66 41 tty 0100 scroll 0100 0001
         mode 06: 0F=5006 00 1B=0050 4000 19 0008 0002 01 00 1130=0008 18
-          pixel 01 00 00 char 3C 66 tty 0100 scroll 0100 0001
+          pixel 01 00 00 char 3C 66 41 tty 0100 scroll 0100 0001
         mode 07: 0F=5007 00 1B=0050 1000 19 0010 0000 08 02 1130=0010 18
           text 08=1E51 0001
         mode 0D: 0F=280D 00 1B=0028 2000 19 0008 0010 08 00 1130=0008 18
-          pixel 05 00 00 char 3C 66 tty 0100 scroll 0500 0005
+          pixel 05 00 00 char 3C 66 41 tty 0100 scroll 0500 0005
         mode 0E: 0F=500E 00 1B=0050 4000 19 0008 0010 04 00 1130=0008 18
-          pixel 05 00 00 char 3C 66 tty 0100 scroll 0500 0005
+          pixel 05 00 00 char 3C 66 41 tty 0100 scroll 0500 0005
         mode 0F: 0F=500F 00 1B=0050 8000 19 000E 0000 02 01 1130=000E 18
-          pixel 05 00 00 char 00 3C tty 0100 scroll 0500 0005
+          pixel 05 00 00 char 00 3C 41 tty 0100 scroll 0500 0005
         mode 10: 0F=5010 00 1B=0050 8000 19 000E 0010 02 01 1130=000E 18
-          pixel 05 00 00 char 00 3C tty 0100 scroll 0500 0005
+          pixel 05 00 00 char 00 3C 41 tty 0100 scroll 0500 0005
         mode 11: 0F=5011 00 1B=0050 A000 1E 0010 0002 01 03 1130=0010 1D
-          pixel 01 00 00 char 00 3C tty 0100 scroll 0100 0001
+          pixel 01 00 00 char 00 3C 41 tty 0100 scroll 0100 0001
         mode 12: 0F=5012 00 1B=0050 A000 1E 0010 0010 01 03 1130=0010 1D
-          pixel 05 00 00 char 00 3C tty 0100 scroll 0500 0005
+          pixel 05 00 00 char 00 3C 41 tty 0100 scroll 0500 0005
         mode 13: 0F=2813 00 1B=0028 FA00 19 0008 0100 01 00 1130=0008 18
-          pixel 05 00 85 char 3C 66 tty 0100 scroll 0500 0005
+          pixel 05 00 85 char 3C 66 41 tty 0100 scroll 0500 0005
         12/10: 0003 0009
         1A: 1A1A 0008
+        1C: 1C1C 0010 1C1C 5012 DF 010203
         fonts: 3C66667E66666600 000000FF00000000 003C3C6666667E66666666660000 003C3C666666667E6666666666660000 \nbios-video done
 
         """
