@@ -320,6 +320,16 @@ import Testing
         r.data(0xF4)
         #expect(r.drain() == [0xFA])
     }
+
+    /// A byte for the mouse (D4h) releases an inhibited mouse clock, as a byte for the
+    /// keyboard releases the keyboard's: the answers arrive and bit 5 reads 0 afterwards.
+    @Test func writingToAnInhibitedMouseReleasesItsClock() {
+        let r = Rig()
+        r.setCommandByte(0x61)               // translate, system flag, mouse clock off, IRQ1
+        r.command(0xD4); r.data(0xFF)
+        #expect(r.drain() == [0xFA, 0xAA, 0x00])
+        #expect(r.kbc.commandByte == 0x41)
+    }
 }
 
 /// Keyboard buffer limits and guest garbage.

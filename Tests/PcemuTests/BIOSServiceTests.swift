@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The own BIOS's services, checked from inside a guest: bios/tests/svctest.asm (INT 10h,
-/// 11h, 12h, 15h, 16h, 1Ah), disktest.asm (INT 13h on floppies and hard disks) and
-/// cdtest.asm (El Torito no-emulation boot) are assembled with nasm into a temporary
+/// 11h, 12h, 15h including 89h, 16h, 1Ah), mousetest.asm (INT 15h C2xxh, IRQ12),
+/// disktest.asm (INT 13h on floppies and hard disks) and cdtest.asm (El Torito
+/// no-emulation boot) are assembled with nasm into a temporary
 /// directory, written into disk images (bios/tests/mkdisk.py: every sector from LBA 16 on
 /// starts with its own LBA) or an ISO 9660 image (xorriso), and booted by pcemu with its
 /// embedded BIOS (the default when there is an image to boot). Each test image prints its
@@ -14,7 +15,7 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// A temporary directory for the assembled test programs and their images.
+    /// A temporary directory with the three test images assembled into it.
     final class Workspace {
         let dir: URL
         init() throws {
@@ -102,6 +103,14 @@ import Testing
             "SVCTEST int16 01 empty ok",
             "SVCTEST int16 05/11/00 ok",
             "SVCTEST int10 ok",
+            // 89h (ES:SI = its GDT, BH = 20h, BL = 28h): back in protected mode at the next
+            // instruction with the GDT's selectors, CF and IF clear, both PICs masked,
+            // A20 on (a write through a segment based at 1 MiB leaves 0:7000h alone),
+            // and IRQ0, unmasked, arrives at vector 20h only.
+            "SVCTEST 89h AH 00 CF 00 CS 0030 DS 0018 ES 0020 SS 0028 IF 00",
+            "SVCTEST 89h PIC masks FF FF",
+            "SVCTEST 89h A20 on",
+            "SVCTEST 89h IRQ0 at vector 20h ok",
             "SVCTEST done",
         ]
         return lines
@@ -116,6 +125,46 @@ import Testing
         #expect(r.stdout.contains("Booting from floppy A:..."), "\(r.stdout)")
         let expected = Self.svcExpected(memoryMiB: memoryMiB)
         #expect(r.lines == expected, "\(memoryMiB) MiB: got\n\(r.lines.joined(separator: "\n"))\nexpected\n\(expected.joined(separator: "\n"))")
+    }
+
+    // MARK: mousetest
+
+    /// INT 15h C2xxh and IRQ12: the PS/2 mouse behind the 8042. Packets are bytes written
+    /// with the 8042's D3h command, which arrive as mouse data and raise IRQ12; the BIOS
+    /// drops a byte that cannot start a packet (bit 3 clear), gathers three, and far-calls
+    /// the C207h handler with status, X, Y and 0 on the stack.
+    static let mouseExpected = [
+        "MOUSETEST C201 reset AH 00 CF 00 BX 00AA",              // BL = AAh, BH = ID 00h
+        "MOUSETEST C200 enable without handler AH 05 CF 01",
+        "MOUSETEST C207 install AH 00 CF 00",
+        "MOUSETEST C205 init 3 AH 00 CF 00",
+        "MOUSETEST C202 rate 40 AH 00 CF 00",
+        "MOUSETEST C203 resolution 8 AH 00 CF 00",
+        "MOUSETEST C206 scaling 2:1 AH 00 CF 00",
+        // status: stream mode, reporting off, scaling 2:1 (bit 4); resolution 3; 40/s
+        "MOUSETEST C206 status AH 00 CF 00 BL 10 CL 03 DL 28",
+        "MOUSETEST C204 type AH 00 CF 00 BH 00",
+        "MOUSETEST C202 rate 7 AH 02 CF 01",                     // invalid input
+        "MOUSETEST C208 AH 01 CF 01",                            // invalid function
+        "MOUSETEST C200 enable AH 00 CF 00",
+        "MOUSETEST C206 status AH 00 CF 00 BL 30 CL 03 DL 28",   // bit 5: reporting
+        "MOUSETEST handler calls 02",
+        "MOUSETEST packet status/X/Y/0 0009 0005 00FD 0000",
+        "MOUSETEST packet status/X/Y/0 0038 00F0 0010 0000",
+        "MOUSETEST timer ticks after the packets",               // both PICs had their EOI
+        "MOUSETEST C200 disable AH 00 CF 00",
+        "MOUSETEST C206 status AH 00 CF 00 BL 10 CL 03 DL 28",
+        "MOUSETEST C207 remove AH 00 CF 00",
+        "MOUSETEST C200 enable without handler AH 05 CF 01",
+        "MOUSETEST done",
+    ]
+
+    @Test func mousetestDrivesThePS2MouseThroughINT15AndIRQ12() throws {
+        let ws = try Workspace()
+        let img = try ws.disk("mousetest", size: 1_474_560)
+        let r = try Self.boot(["--floppy", img], prefix: "MOUSETEST")
+        #expect(r.status == 0, "exit status \(r.status): \(r.stderr)")
+        #expect(r.lines == Self.mouseExpected, "got\n\(r.lines.joined(separator: "\n"))")
     }
 
     // MARK: disktest

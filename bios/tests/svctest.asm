@@ -1,4 +1,5 @@
-; svctest.asm - a floppy boot image that exercises INT 10h/11h/12h/15h/16h/1Ah.
+; svctest.asm - a floppy boot image that exercises INT 10h/11h/12h/15h/16h/1Ah,
+; last INT 15h 89h (it ends in protected mode).
 ; Results on port E9h ("SVCTEST ... ok"/"FAIL"), the screen is left for a dump.
     bits 16
     org 0x7C00
@@ -257,12 +258,123 @@ main:
     mov si, m_vfail
     call print
 .done:
+    ; 89h: protected mode, IRQ0-7 at vectors 20h-27h, IRQ8-15 at 28h-2Fh; the IDT
+    ; at 0600h: vector 20h counts timer ticks, every other vector counts strays
+    mov di, 0x0600
+    xor cx, cx
+.idt:
+    mov ax, pm_stray
+    cmp cx, 0x20
+    jne .gate
+    mov ax, pm_irq0
+.gate:
+    stosw
+    mov ax, 0x30
+    stosw
+    mov ax, 0x8600                  ; present, DPL 0, 286 interrupt gate
+    stosw
+    xor ax, ax
+    stosw
+    inc cx
+    cmp cx, 0x30
+    jb .idt
+    mov dword [0x7000], 0
+    mov si, gdt89
+    mov bx, 0x2028
+    mov ah, 0x89
+    int 0x15
+    pushf
+    pop word [r_flags]
+    mov [r_ax], ax
+    mov si, m_89
+    call print
+    mov al, [r_ax+1]
+    call hex8
+    mov si, m_cf
+    call print
+    mov al, [r_flags]
+    and al, 1
+    call hex8
+    mov si, m_cs
+    call print
+    mov ax, cs
+    call hex16
+    mov si, m_ds
+    call print
+    mov ax, ds
+    call hex16
+    mov si, m_es
+    call print
+    mov ax, es
+    call hex16
+    mov si, m_ss
+    call print
+    mov ax, ss
+    call hex16
+    mov si, m_if
+    call print
+    mov al, [r_flags+1]
+    shr al, 1
+    and al, 1
+    call hex8
+    call nl
+    smsw ax
+    test al, 1
+    jz .done89                      ; still in real mode: the lines above say why
+    mov si, m_89masks
+    call print
+    in al, 0x21
+    call hex8
+    mov al, ' '
+    out 0xE9, al
+    in al, 0xA1
+    call hex8
+    call nl
+    ; A20: ES (20h) has base 100000h; with A20 off [es:7000h] would be [7000h]
+    mov dword [es:0x7000], 0x89ABCDEF
+    mov si, m_a20on
+    cmp dword [0x7000], 0
+    je .a20msg
+    mov si, m_a20off
+.a20msg:
+    call print
+    ; IRQ0 must arrive at vector 20h (and nowhere else)
+    mov al, 0xFE
+    out 0x21, al
+    sti
+.tick:
+    hlt
+    cmp byte [pm_ticks], 2
+    jb .tick
+    cli
+    mov si, m_irq0ok
+    cmp byte [pm_strays], 0
+    je .irqmsg
+    mov si, m_irq0fail
+.irqmsg:
+    call print
+.done89:
     mov si, m_done
     call print
     mov al, 0x10
     out 0xF4, al
     cli
     hlt
+
+pm_irq0:                            ; protected mode: vector 20h
+    push ax
+    inc byte [pm_ticks]
+    mov al, 0x20
+    out 0x20, al
+    pop ax
+    iret
+pm_stray:                           ; any other vector
+    push ax
+    inc byte [pm_strays]
+    mov al, 0x20
+    out 0x20, al
+    pop ax
+    iret
 
 tty:                                ; CS:SI string via INT 10h 0Eh
     push ax
@@ -355,7 +467,32 @@ m_line  db "line ", 0
 m_crlf  db 13, 10, 0
 m_str   db "Write string (13h) in yellow on blue"
 m_strlen equ $ - m_str
+m_89    db "SVCTEST 89h AH ", 0
+m_cf    db " CF ", 0
+m_cs    db " CS ", 0
+m_ds    db " DS ", 0
+m_es    db " ES ", 0
+m_ss    db " SS ", 0
+m_if    db " IF ", 0
+m_89masks db "SVCTEST 89h PIC masks ", 0
+m_a20on db "SVCTEST 89h A20 on", 10, 0
+m_a20off db "SVCTEST 89h A20 off FAIL", 10, 0
+m_irq0ok db "SVCTEST 89h IRQ0 at vector 20h ok", 10, 0
+m_irq0fail db "SVCTEST 89h IRQ0 at a vector other than 20h FAIL", 10, 0
 t0      dw 0
+r_ax    dw 0
+r_flags dw 0
+pm_ticks db 0
+pm_strays db 0
+    align 8
+gdt89:  dq 0
+        dw 0x3F, gdt89, 0, 0            ; 08h: this GDT
+        dw 0x17F, 0x0600, 0, 0          ; 10h: the IDT, 30h gates
+        dw 0xFFFF, 0, 0x9300, 0         ; 18h: DS, base 0
+        dw 0xFFFF, 0, 0x9310, 0         ; 20h: ES, base 100000h
+        dw 0xFFFF, 0, 0x9300, 0         ; 28h: SS, base 0
+        dw 0xFFFF, 0, 0x9B00, 0         ; 30h: CS, base 0
+        dq 0                            ; 38h: the BIOS fills it in
     align 8
 gdt     times 0x30 db 0
 e820buf times 24 db 0

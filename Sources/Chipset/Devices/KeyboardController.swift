@@ -23,7 +23,7 @@
 // 0xAD/0xAE disable/enable keyboard, 0xC0 read input port, 0xD0 read output port,
 // 0xD1 write output port (bit 0 0 = reset the CPU, bit 1 A20 gate), 0xD2/0xD3 write the
 // next byte into the output buffer as keyboard/mouse data, 0xD4 send the next byte to the
-// mouse, 0xE0 read test inputs (→ 0x00), 0xF0–0xFF pulse the output-port bits whose
+// mouse (clearing command-byte bit 5, as a write to the keyboard clears bit 4), 0xE0 read test inputs (→ 0x00), 0xF0–0xFF pulse the output-port bits whose
 // command bit is 0 (bit 0: reset). Other commands are ignored.
 //
 // Timing: bytes from the keyboard and mouse reach the output buffer one at a time, a
@@ -191,6 +191,10 @@ public final class KeyboardController: IODevice {
         case 0xD3:
             reply(b, mouse: true)
         case 0xD4:
+            // Like a write to the keyboard, a byte for the mouse releases an inhibited
+            // mouse clock, so its answer comes back (Bochs's BIOS sends its INT 15h
+            // C2xxh commands with the command byte's bit 5 set and waits for them).
+            if ram[0] & Self.mouseDisabled != 0 { setCommandByte(ram[0] & ~Self.mouseDisabled) }
             mouse.receive(b)
         default:
             break
