@@ -78,3 +78,53 @@ extension CPU {
         eip = target
     }
 }
+
+/// One small out-of-line function per specialised form: inside it the operand size is a
+/// constant and every helper inlines (inlined into the big `execute` switch instead, the
+/// optimiser stopped inlining at its size limit and passed the size at run time).
+extension CPU {
+    @inline(never) func xAluRR8(_ ins: Instruction) { aluRegReg(ins, 0) }
+    @inline(never) func xAluRR16(_ ins: Instruction) { aluRegReg(ins, 1) }
+    @inline(never) func xAluRR32(_ ins: Instruction) { aluRegReg(ins, 2) }
+    @inline(never) func xAluLoad8(_ ins: Instruction) throws(Fault) { try aluLoad(ins, 0) }
+    @inline(never) func xAluLoad16(_ ins: Instruction) throws(Fault) { try aluLoad(ins, 1) }
+    @inline(never) func xAluLoad32(_ ins: Instruction) throws(Fault) { try aluLoad(ins, 2) }
+    @inline(never) func xAluStore8(_ ins: Instruction) throws(Fault) { try aluStore(ins, 0, readReg(ins.reg, 0)) }
+    @inline(never) func xAluStore16(_ ins: Instruction) throws(Fault) { try aluStore(ins, 1, readReg(ins.reg, 1)) }
+    @inline(never) func xAluStore32(_ ins: Instruction) throws(Fault) { try aluStore(ins, 2, regs[ins.reg]) }
+    @inline(never) func xAluRI8(_ ins: Instruction) { aluRegImm(ins, 0) }
+    @inline(never) func xAluRI16(_ ins: Instruction) { aluRegImm(ins, 1) }
+    @inline(never) func xAluRI32(_ ins: Instruction) { aluRegImm(ins, 2) }
+    @inline(never) func xAluMI8(_ ins: Instruction) throws(Fault) { try aluStore(ins, 0, ins.imm) }
+    @inline(never) func xAluMI16(_ ins: Instruction) throws(Fault) { try aluStore(ins, 1, ins.imm) }
+    @inline(never) func xAluMI32(_ ins: Instruction) throws(Fault) { try aluStore(ins, 2, ins.imm) }
+    @inline(never) func xMovLoad8(_ ins: Instruction) throws(Fault) { writeReg(ins.reg, 0, try readMem(Int(ins.seg), effectiveAddress(ins), 0)) }
+    @inline(never) func xMovLoad16(_ ins: Instruction) throws(Fault) { writeReg(ins.reg, 1, try readMem(Int(ins.seg), effectiveAddress(ins), 1)) }
+    @inline(never) func xMovLoad32(_ ins: Instruction) throws(Fault) { regs[ins.reg] = try readMem(Int(ins.seg), effectiveAddress(ins), 2) }
+    @inline(never) func xMovStore8(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 0, readReg(ins.reg, 0)) }
+    @inline(never) func xMovStore16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, regs[ins.reg]) }
+    @inline(never) func xMovStore32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, regs[ins.reg]) }
+    @inline(never) func xMovMI8(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 0, ins.imm) }
+    @inline(never) func xMovMI16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm) }
+    @inline(never) func xMovMI32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm) }
+    @inline(never) func xJcc16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF) }
+    @inline(never) func xJcc32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF) }
+    @inline(never) func xJmp16(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, false) }
+    @inline(never) func xJmp32(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, true) }
+    @inline(never) func xLoop16(_ ins: Instruction) throws(Fault) { try loopFast(ins, 0xFFFF) }
+    @inline(never) func xLoop32(_ ins: Instruction) throws(Fault) { try loopFast(ins, 0xFFFF_FFFF) }
+    @inline(never) func xCallRel16(_ ins: Instruction) throws(Fault) { try callRelFast(ins, 1) }
+    @inline(never) func xCallRel32(_ ins: Instruction) throws(Fault) { try callRelFast(ins, 2) }
+    @inline(never) func xRet16(_ ins: Instruction) throws(Fault) { try retFast(1) }
+    @inline(never) func xRet32(_ ins: Instruction) throws(Fault) { try retFast(2) }
+    @inline(never) func xIncR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, inc(regs[ins.fastDst] & 0xFFFF, 1)) }
+    @inline(never) func xIncR32(_ ins: Instruction) { regs[ins.fastDst] = inc(regs[ins.fastDst], 2) }
+    @inline(never) func xDecR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, dec(regs[ins.fastDst] & 0xFFFF, 1)) }
+    @inline(never) func xDecR32(_ ins: Instruction) { regs[ins.fastDst] = dec(regs[ins.fastDst], 2) }
+    @inline(never) func xPushR16(_ ins: Instruction) throws(Fault) { try push(regs[ins.fastDst] & 0xFFFF, 1) }
+    @inline(never) func xPushR32(_ ins: Instruction) throws(Fault) { try push(regs[ins.fastDst], 2) }
+    @inline(never) func xPopR16(_ ins: Instruction) throws(Fault) { let v = try pop(1); writeReg(ins.fastDst, 1, v) }
+    @inline(never) func xPopR32(_ ins: Instruction) throws(Fault) { let v = try pop(2); regs[ins.fastDst] = v }
+    @inline(never) func xLea16(_ ins: Instruction) { writeReg(ins.reg, 1, effectiveAddress(ins)) }
+    @inline(never) func xLea32(_ ins: Instruction) { regs[ins.reg] = effectiveAddress(ins) }
+}

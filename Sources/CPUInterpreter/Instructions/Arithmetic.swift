@@ -48,17 +48,17 @@ extension CPU {
     }
 
     @inline(__always) func inc(_ v: UInt32, _ size: Int) -> UInt32 {
-        let c: UInt32 = cf ? 1 : 0
+        let c = cf
         let r = (v &+ 1) & sizeMask(size)
         setLazy(.inc, size, v, 1, r)
-        lazy.savedCF = c
+        lazy.carries = c ? lazy.msb : 0
         return r
     }
     @inline(__always) func dec(_ v: UInt32, _ size: Int) -> UInt32 {
-        let c: UInt32 = cf ? 1 : 0
+        let c = cf
         let r = (v &- 1) & sizeMask(size)
         setLazy(.dec, size, v, 1, r)
-        lazy.savedCF = c
+        lazy.carries = c ? lazy.msb : 0
         return r
     }
     @inline(__always) func neg(_ v: UInt32, _ size: Int) -> UInt32 {

@@ -104,6 +104,17 @@ extension CPU {
     /// Reads system structures (descriptor tables, TSS, IVT) as a supervisor access.
     func readSystem(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
         if cpl != 3 { return try readLinear(la, size) }    // already a supervisor access
+        // At CPL 3, a hit in the supervisor TLB set is a supervisor access the page tables allowed.
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        if supervisorTLB.readTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
+            let p = UnsafeRawPointer(bitPattern: supervisorTLB.readAddend[i] &+ Int(la))!
+            switch size {
+            case 0: return UInt32(p.load(as: UInt8.self))
+            case 1: return UInt32(p.loadUnaligned(as: UInt16.self))
+            default: return p.loadUnaligned(as: UInt32.self)
+            }
+        }
         let saved = cpl
         cpl = 0
         defer { cpl = saved }

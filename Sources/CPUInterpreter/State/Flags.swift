@@ -27,18 +27,22 @@ enum LazyOp: UInt8 {
     case add          // ADD ADC (carry-in is folded into the formulas)
     case sub          // SUB SBB CMP NEG
     case logic        // AND OR XOR TEST: CF = OF = AF = 0
-    case inc          // like add, but CF kept from before (in `savedCF`)
+    case inc          // like add, but CF kept from before
     case dec          // like sub, but CF kept from before
 }
 
-/// The operands and result of the last arithmetic instruction (masked to its size).
+/// The last arithmetic instruction's result and its carry and overflow vectors, so that
+/// reading a flag needs neither the operation nor the operand size: CF is the sign bit
+/// (`msb`) of `carries`, OF the sign bit of `overflows`, AF bit 4 of `res ^ halfCarries`.
+/// The vectors cost a few ALU operations when the result is recorded (where the operation
+/// and size are constants); Jcc reads them with one test. Values are masked to the size.
 struct LazyFlags {
     var op: LazyOp = .none
-    var size: Int = 0          // 0 = 8 bits, 1 = 16, 2 = 32
-    var dst: UInt32 = 0
-    var src: UInt32 = 0
     var res: UInt32 = 0
-    var savedCF: UInt32 = 0
+    var carries: UInt32 = 0
+    var overflows: UInt32 = 0
+    var halfCarries: UInt32 = 0
+    var msb: UInt32 = 0x80
 }
 
 @inline(__always) func sizeMask(_ size: Int) -> UInt32 {
@@ -59,8 +63,20 @@ struct LazyFlags {
 extension CPU {
     // MARK: Setting results
 
-    @inline(__always) func setLazy(_ op: LazyOp, _ size: Int, _ dst: UInt32, _ src: UInt32, _ res: UInt32) {
-        lazy.op = op; lazy.size = size; lazy.dst = dst; lazy.src = src; lazy.res = res
+    @inline(__always) func setLazy(_ op: LazyOp, _ size: Int, _ d: UInt32, _ s: UInt32, _ r: UInt32) {
+        lazy.op = op; lazy.res = r; lazy.msb = signBit(size)
+        switch op {
+        case .add, .inc:
+            lazy.carries = (d & s) | ((d | s) & ~r)
+            lazy.overflows = (d ^ r) & (s ^ r)
+            lazy.halfCarries = d ^ s
+        case .sub, .dec:
+            lazy.carries = (~d & s) | ((~d | s) & r)
+            lazy.overflows = (d ^ s) & (d ^ r)
+            lazy.halfCarries = d ^ s
+        case .logic, .none:
+            lazy.carries = 0; lazy.overflows = 0; lazy.halfCarries = r
+        }
     }
 
     /// Sets SF ZF PF from `res`, CF and OF from the arguments, AF cleared unless given.
@@ -80,43 +96,22 @@ extension CPU {
     // MARK: Reading flags
 
     @inline(__always) var cf: Bool {
-        switch lazy.op {
-        case .none: return flagsStore & Flag.cf != 0
-        case .logic: return false
-        case .inc, .dec: return lazy.savedCF != 0
-        case .add:
-            let d = lazy.dst, s = lazy.src, r = lazy.res
-            return ((d & s) | ((d | s) & ~r)) & signBit(lazy.size) != 0
-        case .sub:
-            let d = lazy.dst, s = lazy.src, r = lazy.res
-            return ((~d & s) | ((~d | s) & r)) & signBit(lazy.size) != 0
-        }
+        lazy.op == .none ? flagsStore & Flag.cf != 0 : lazy.carries & lazy.msb != 0
     }
     @inline(__always) var zf: Bool {
         lazy.op == .none ? flagsStore & Flag.zf != 0 : lazy.res == 0
     }
     @inline(__always) var sf: Bool {
-        lazy.op == .none ? flagsStore & Flag.sf != 0 : lazy.res & signBit(lazy.size) != 0
+        lazy.op == .none ? flagsStore & Flag.sf != 0 : lazy.res & lazy.msb != 0
     }
     @inline(__always) var of: Bool {
-        switch lazy.op {
-        case .none: return flagsStore & Flag.of != 0
-        case .logic: return false
-        case .add, .inc:
-            return ((lazy.dst ^ lazy.res) & (lazy.src ^ lazy.res)) & signBit(lazy.size) != 0
-        case .sub, .dec:
-            return ((lazy.dst ^ lazy.src) & (lazy.dst ^ lazy.res)) & signBit(lazy.size) != 0
-        }
+        lazy.op == .none ? flagsStore & Flag.of != 0 : lazy.overflows & lazy.msb != 0
     }
     @inline(__always) var pf: Bool {
         lazy.op == .none ? flagsStore & Flag.pf != 0 : parityFlag(lazy.res) != 0
     }
     @inline(__always) var af: Bool {
-        switch lazy.op {
-        case .none: return flagsStore & Flag.af != 0
-        case .logic: return false
-        default: return (lazy.dst ^ lazy.src ^ lazy.res) & 0x10 != 0
-        }
+        lazy.op == .none ? flagsStore & Flag.af != 0 : (lazy.res ^ lazy.halfCarries) & 0x10 != 0
     }
     @inline(__always) var df: Bool { flagsStore & Flag.df != 0 }
 
