@@ -23,6 +23,7 @@ enum Handler: UInt8 {
     case movRI8, movRI16, movRI32, movMI8, movMI16, movMI32
     case jcc16, jcc32, jmp16, jmp32, loop16, loop32, callRel16, callRel32, ret16, ret32
     case incR16, incR32, decR16, decR32, pushR16, pushR32, popR16, popR32, lea16, lea32
+    case shiftRI8, shiftRI16, shiftRI32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -278,6 +279,9 @@ extension CPU {
         case .popR32: try xPopR32(ins)
         case .lea16: xLea16(ins)
         case .lea32: xLea32(ins)
+        case .shiftRI8: xShiftRI8(ins)
+        case .shiftRI16: xShiftRI16(ins)
+        case .shiftRI32: xShiftRI32(ins)
         }
     }
 

@@ -127,4 +127,7 @@ extension CPU {
     @inline(never) func xPopR32(_ ins: Instruction) throws(Fault) { let v = try pop(2); regs[ins.fastDst] = v }
     @inline(never) func xLea16(_ ins: Instruction) { writeReg(ins.reg, 1, effectiveAddress(ins)) }
     @inline(never) func xLea32(_ ins: Instruction) { regs[ins.reg] = effectiveAddress(ins) }
+    @inline(never) func xShiftRI8(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 0, shift(ins.fastOp, readReg(d, 0), ins.imm, 0)) }
+    @inline(never) func xShiftRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shift(ins.fastOp, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(never) func xShiftRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shift(ins.fastOp, regs[d], ins.imm, 2) }
 }

@@ -92,7 +92,7 @@ extension CPU {
             c = (sv >> Int32(min(count - 1, 31))) & 1 != 0
             o = false
         }
-        setFlagsSZP(r, size, cf: c, of: o)
+        setLazyExplicit(r, size, cf: c, of: o)
         return r
     }
 

@@ -79,6 +79,14 @@ extension CPU {
         }
     }
 
+    /// Records `res` (SF ZF PF read from it later) with CF and OF given and AF clear, as a
+    /// lazy record: no parity or EFLAGS update now.
+    @inline(__always) func setLazyExplicit(_ res: UInt32, _ size: Int, cf: Bool, of: Bool) {
+        let msb = signBit(size)
+        lazy.op = .logic; lazy.res = res & sizeMask(size); lazy.msb = msb
+        lazy.carries = cf ? msb : 0; lazy.overflows = of ? msb : 0; lazy.halfCarries = lazy.res
+    }
+
     /// Sets SF ZF PF from `res`, CF and OF from the arguments, AF cleared unless given.
     @inline(__always) func setFlagsSZP(_ res: UInt32, _ size: Int, cf: Bool, of: Bool, af: Bool = false) {
         let r = res & sizeMask(size)
