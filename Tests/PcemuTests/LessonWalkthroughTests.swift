@@ -124,7 +124,7 @@ import CPUInterpreter
 
     /// `pcemu lesson` lists the ten lessons: number and title (the first line of the lesson's
     /// page), what it teaches, its page and rules; each lesson makes each rule it lists both
-    /// pass and fail (rule tallies of its ROM).
+    /// pass and fail (rule tallies of its ROM), and its walk-through shows each one fail.
     @Test func listNamesEveryLessonAndItsRules() throws {
         let r = try Self.run(["lesson"])
         #expect(r.status == 0)
@@ -145,10 +145,13 @@ import CPUInterpreter
             let rules = rulesText.components(separatedBy: ", ")
             #expect(!rules.isEmpty)
             let tally = try LessonROMTests.tally([LessonROMTests.path(lesson)])
+            let transcript = try Self.expected(lesson)
             for rule in rules {
                 #expect(Rule(rawValue: rule) != nil, "lesson \(k + 1) lists an unknown rule '\(rule)'")
                 #expect((tally[rule]?.passed ?? 0) > 0, "lesson \(k + 1): \(rule) never passes")
                 #expect((tally[rule]?.failed ?? 0) > 0, "lesson \(k + 1): \(rule) never fails")
+                // ... and the walk-through shows it failing, narrated by `explain on`.
+                #expect(transcript.contains(" \(rule): FAIL -> "), "lesson \(k + 1): the walk-through never shows \(rule) fail")
             }
         }
     }

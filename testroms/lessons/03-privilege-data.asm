@@ -32,6 +32,7 @@
 ;   r0_ss_dpl3        SS needs DPL = CPL: #GP(selector)
 ;   r0_ss_rpl3        SS needs RPL = CPL: #GP(selector)
 ;   r0_ss_null        SS may never be null: #GP(0)
+;   r0_ss_ro          SS needs writable data: read-only -> #GP(selector)
 ;   r0_ss_np          a not-present stack segment: #SS(selector)
 ;   r3_null_use       ring 3: a null DS loads, using it faults #GP(0)
 ;   r3_np_dpl0        not present AND too privileged: #GP first
@@ -164,7 +165,7 @@ tests_main:
         FAULT_AT r0_ss_null, 13, 0, mov ss, ax
         mov     ax, SEL_RO0
         TEST    "ring0-ss-read-only-data-gp"
-        EXPECT_FAULT 13, SEL_RO0, mov ss, ax
+        FAULT_AT r0_ss_ro, 13, SEL_RO0, mov ss, ax
         mov     ax, SEL_NP0
         TEST    "ring0-ss-not-present-ss-not-np"
         FAULT_AT r0_ss_np, 12, SEL_NP0, mov ss, ax
