@@ -9,23 +9,22 @@ enum SegmentAccess {
 
 extension CPU {
     /// Recomputes the hot-path access bits of segment `s` from its cache.
-    func updateSegmentAccess(_ s: Int) {
+    @inline(__always) func updateSegmentAccess(_ s: Int) {
         if s == Seg.cs { invalidateFetchMemo() }
         segmentRulesForV86 = v86Mode
         let a = segAttr[s]
-        var acc: UInt8 = 0
+        var acc: UInt8
         if !protectedMode || v86Mode {
             acc = SegmentAccess.readable | SegmentAccess.writable
-        } else if a & 0x80 != 0 && a & 0x10 != 0 {           // present code/data segment
-            if a & 0x08 != 0 {                                 // code: readable if R
-                if a & 0x02 != 0 { acc |= SegmentAccess.readable }
-            } else {                                           // data: readable; writable if W
-                acc |= SegmentAccess.readable
-                if a & 0x02 != 0 { acc |= SegmentAccess.writable }
-                if a & 0x04 != 0 { acc |= SegmentAccess.expandDown }
-            }
+        } else if a & 0x90 != 0x90 {                           // not present, or a system segment
+            acc = 0
+        } else if a & 0x08 != 0 {                              // code: readable if R (bit 1)
+            acc = UInt8(truncatingIfNeeded: a >> 1) & SegmentAccess.readable
+        } else {                                               // data: readable; W (bit 1) and E (bit 2)
+            acc = SegmentAccess.readable | (UInt8(truncatingIfNeeded: a) & (SegmentAccess.writable | SegmentAccess.expandDown))
         }
-        if a & 0x4000 != 0 { acc |= SegmentAccess.big }
+        // D/B (attribute bit 14) → `big` (bit 3).
+        acc |= UInt8(truncatingIfNeeded: a >> 11) & SegmentAccess.big
         segAccess[s] = acc
     }
 

@@ -92,8 +92,29 @@ extension CPU {
         }
         let offset = UInt32(sel.index) << 3
         guard offset &+ 7 <= tableLimit else { throw fault(sel.errorCode) }
-        let la = tableBase &+ offset
+        return try readSystemDescriptor(tableBase &+ offset)
+    }
+
+    /// The 8 bytes of a descriptor or gate at linear address `la`, read as a supervisor access:
+    /// one host load when the supervisor TLB set maps the page for reading and the 8 bytes do
+    /// not cross its end, else two 4-byte `readSystem` reads (which walk, fill the TLB or fault).
+    @inline(__always) func readSystemDescriptor(_ la: UInt32) throws(Fault) -> Descriptor {
+        if let q = probeSystem64(la) {
+            return Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+        }
         return Descriptor(low: try readSystem(la, 2), high: try readSystem(la &+ 4, 2))
+    }
+
+    /// 8 bytes at `la` when the supervisor TLB set holds a read translation for its page and
+    /// they lie within that page; nil otherwise. `readSystem` reads through the supervisor set
+    /// at every CPL (directly at CPL 3, as the current set at CPL 0-2), so a hit here returns
+    /// what its reads would return, with no side effect (no walk, no fill, no fault).
+    @inline(__always) func probeSystem64(_ la: UInt32) -> UInt64? {
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        guard supervisorTLB.readTag[i] == vpn && la & 0xFFF <= 4096 - 8 else { return nil }
+        return UnsafeRawPointer(bitPattern: supervisorTLB.readAddend[i] &+ Int(la)).unsafelyUnwrapped
+            .loadUnaligned(as: UInt64.self)
     }
 
     /// Address of the descriptor in its table, for setting the accessed and busy bits.

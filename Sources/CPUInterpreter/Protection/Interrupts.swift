@@ -9,7 +9,7 @@ extension CPU {
         let entry = UInt32(vector) &* 8
         try require(entry &+ 7 <= idtrLimit, .vectorWithinIDT, Fault.generalProtection(idtCode),
                     "vector \(vector): IDT entry at +0x\(String(entry, radix: 16)), IDT limit=0x\(String(idtrLimit, radix: 16))")
-        let gate = Descriptor(low: try readSystem(idtrBase &+ entry, 2), high: try readSystem(idtrBase &+ entry &+ 4, 2))
+        let gate = try readSystemDescriptor(idtrBase &+ entry)
         let type = gate.systemType
         let isGate = type == .interruptGate16 || type == .interruptGate32 || type == .trapGate16
             || type == .trapGate32 || type == .taskGate

@@ -25,6 +25,10 @@ extension CPU {
                     Fault.invalidTSS(UInt32(trSelector & 0xFFFC)),
                     "TSS \(describe(Selector(trSelector))) limit=0x\(String(trLimit, radix: 16)) needs SS\(level):ESP\(level) at +0x\(String(offset, radix: 16))")
         if is32 {
+            // ESP at +offset, SS at +offset+4: one host load when both lie in a mapped page.
+            if let q = probeSystem64(trBase &+ offset) {
+                return (UInt16(truncatingIfNeeded: q >> 32), UInt32(truncatingIfNeeded: q))
+            }
             let esp = try readSystem(trBase &+ offset, 2)
             let ss = try readSystem(trBase &+ offset &+ 4, 1)
             return (UInt16(truncatingIfNeeded: ss), esp)
