@@ -303,6 +303,14 @@ tests_main:
         EXPECT_FAULT 13, SEL_KDATA, retf
         add     esp, 8
 
+        ; Rule (SDM vol. 2, RET "PROTECTED-MODE"): a null return CS selector
+        ; -> #GP(0), before any privilege check.
+        TEST    "retf-null-cs-gp0"
+        push    dword 0
+        push    dword r3_exit
+        EXPECT_FAULT 13, 0, retf
+        add     esp, 8
+
 ; =============================================================================
 ; 6. Far JMP/CALL targets that are not code
 ; =============================================================================

@@ -38,4 +38,31 @@ import CPUInterpreter
         #expect(all.subtracting(passed).isEmpty, "rules that never passed: \(all.subtracting(passed).sorted())")
         #expect(all.subtracting(failed).isEmpty, "rules that never failed: \(all.subtracting(failed).sorted())")
     }
+
+    /// A far RET or IRET makes two different checks on the return CS selector (SDM vol. 2,
+    /// RET and IRET, protected mode): not null, else #GP(0); RPL >= CPL, else #GP(selector).
+    /// Each is narrated under its own rule: returnCodeSelectorNotNull for the first,
+    /// returnRPLAtLeastCPL (with the RPL and CPL compared) for the second; pm-rings' null
+    /// return CS fails the first.
+    @Test func farReturnNarratesEachSelectorCheckUnderItsOwnRule() throws {
+        var notNull = 0, rpl = 0
+        for rom in ["pm-rings", "pm-interrupts", "explain-callgate"] {
+            let r = try CommandLineTests.run(["--bios", Self.path(rom), "--cpu", "pentium", "--no-reboot", "--explain"])
+            // (isNewline: a guest line ending in CR LF is one Character, not "\n".)
+            for line in r.stdout.split(whereSeparator: \.isNewline) where line.hasPrefix("[explain] ") {
+                if line.contains(" returnCodeSelectorNotNull: ") {
+                    notNull += 1
+                    #expect(line.contains(" to CS selector=") && !line.contains("RPL="), "\(rom): \(line)")
+                } else if line.contains(" returnRPLAtLeastCPL: ") {
+                    rpl += 1
+                    #expect(line.contains(" RPL=") && line.contains(" CPL="), "\(rom): not the RPL check: \(line)")
+                }
+            }
+            if rom == "pm-rings" {
+                #expect(r.stdout.contains(" returnCodeSelectorNotNull: FAIL -> #GP(0x0000)  return to CS selector=0x0000 "),
+                        "pm-rings: the RETF to a null CS is not narrated as the null-selector check")
+            }
+        }
+        #expect(notNull > 0 && rpl > 0 && notNull >= rpl, "\(notNull) null-selector checks, \(rpl) RPL checks")
+    }
 }

@@ -25,6 +25,7 @@
 ;   r0_call_rpl3      ring 0 calls its own code with RPL 3: #GP(sel)
 ;   r3_retf_inward    ring 3 RETF to a ring-0 CS: #GP(sel)
 ;   r0_retf_rpl0      ring 0 RETF to DPL-3 code with RPL 0: #GP(sel)
+;   r0_retf_null      ring 0 RETF to a null CS selector: #GP(0)
 ;   r0_call_data      a far CALL to a data segment: #GP(sel)
 ;   r0_call_np        to a code segment that is not present: #NP(sel)
 ;   r0_call_limit     to an offset beyond the code limit: #GP(0)
@@ -97,6 +98,12 @@ tests_main:
         push    dword SEL_UCODE                 ; RPL 0, but the code is DPL 3
         push    dword conf_ret
         FAULT_AT r0_retf_rpl0, 13, SEL_UCODE, retf
+        add     esp, 8
+        ; Before any privilege check, the return CS must not be null: #GP(0).
+        TEST    "ring0-retf-to-null-cs-gp0"
+        push    dword 0                         ; the null selector
+        push    dword conf_ret
+        FAULT_AT r0_retf_null, 13, 0, retf
         add     esp, 8
 
 ; -----------------------------------------------------------------------------

@@ -145,7 +145,7 @@ extension CPU {
         let offset = try peekStack(0, size)
         let value = UInt16(truncatingIfNeeded: try peekStack(n, size))
         let sel = Selector(value)
-        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "return to CS \(describe(sel))")
+        try require(!sel.isNull, .returnCodeSelectorNotNull, Fault.generalProtection(0), "return to CS \(describe(sel))")
         try require(sel.rpl >= cpl, .returnRPLAtLeastCPL, Fault.generalProtection(sel.errorCode),
                     "return CS \(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl)")
         let d = try readDescriptorChecked(sel)

@@ -35,7 +35,7 @@ extension CPU {
             return
         }
         let sel = Selector(value)
-        try require(!sel.isNull, .returnRPLAtLeastCPL, Fault.generalProtection(0), "IRET to CS \(describe(sel))")
+        try require(!sel.isNull, .returnCodeSelectorNotNull, Fault.generalProtection(0), "IRET to CS \(describe(sel))")
         try require(sel.rpl >= cpl, .returnRPLAtLeastCPL, Fault.generalProtection(sel.errorCode),
                     "IRET CS \(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl)")
         let d = try readDescriptorChecked(sel)
