@@ -5,12 +5,12 @@
 public struct Selector: Equatable, Sendable {
     public let value: UInt16
     @inlinable public init(_ value: UInt16) { self.value = value }
-    @inlinable public var rpl: UInt8 { UInt8(value & 3) }
-    @inlinable public var tableIndicator: Bool { value & 4 != 0 }   // 1 = LDT
-    @inlinable public var index: UInt16 { value >> 3 }
-    @inlinable public var isNull: Bool { value & 0xFFFC == 0 }
+    @inlinable @inline(__always) public var rpl: UInt8 { UInt8(value & 3) }
+    @inlinable @inline(__always) public var tableIndicator: Bool { value & 4 != 0 }   // 1 = LDT
+    @inlinable @inline(__always) public var index: UInt16 { value >> 3 }
+    @inlinable @inline(__always) public var isNull: Bool { value & 0xFFFC == 0 }
     /// The error code that names this selector (EXT = 0, IDT = 0).
-    @inlinable public var errorCode: UInt32 { UInt32(value & 0xFFFC) }
+    @inlinable @inline(__always) public var errorCode: UInt32 { UInt32(value & 0xFFFC) }
 }
 
 public struct Descriptor: Equatable, Sendable {
@@ -18,31 +18,31 @@ public struct Descriptor: Equatable, Sendable {
     public let high: UInt32
     @inlinable public init(low: UInt32, high: UInt32) { self.low = low; self.high = high }
 
-    @inlinable public var base: UInt32 { (low >> 16) | ((high & 0xFF) << 16) | (high & 0xFF00_0000) }
+    @inlinable @inline(__always) public var base: UInt32 { (low >> 16) | ((high & 0xFF) << 16) | (high & 0xFF00_0000) }
     /// The raw 20-bit limit.
-    @inlinable public var rawLimit: UInt32 { (low & 0xFFFF) | (high & 0x000F_0000) }
+    @inlinable @inline(__always) public var rawLimit: UInt32 { (low & 0xFFFF) | (high & 0x000F_0000) }
     /// Byte-granular limit (G = 1: 4 KiB units, low 12 bits all ones).
-    @inlinable public var limit: UInt32 { granularity ? (rawLimit << 12) | 0xFFF : rawLimit }
+    @inlinable @inline(__always) public var limit: UInt32 { granularity ? (rawLimit << 12) | 0xFFF : rawLimit }
     /// Descriptor bits 40-55: what `CPU.segAttr` caches.
-    @inlinable public var attributes: UInt16 { UInt16(truncatingIfNeeded: (high >> 8) & 0xF0FF) }
-    @inlinable public var accessByte: UInt8 { UInt8(truncatingIfNeeded: high >> 8) }
-    @inlinable public var present: Bool { high & 0x8000 != 0 }
-    @inlinable public var dpl: UInt8 { UInt8((high >> 13) & 3) }
+    @inlinable @inline(__always) public var attributes: UInt16 { UInt16(truncatingIfNeeded: (high >> 8) & 0xF0FF) }
+    @inlinable @inline(__always) public var accessByte: UInt8 { UInt8(truncatingIfNeeded: high >> 8) }
+    @inlinable @inline(__always) public var present: Bool { high & 0x8000 != 0 }
+    @inlinable @inline(__always) public var dpl: UInt8 { UInt8((high >> 13) & 3) }
     /// S: 1 = code or data segment, 0 = system descriptor.
-    @inlinable public var isCodeOrData: Bool { high & 0x1000 != 0 }
-    @inlinable public var type: UInt8 { UInt8((high >> 8) & 0xF) }
-    @inlinable public var isCode: Bool { isCodeOrData && type & 8 != 0 }
-    @inlinable public var isData: Bool { isCodeOrData && type & 8 == 0 }
-    @inlinable public var conforming: Bool { isCode && type & 4 != 0 }
-    @inlinable public var readable: Bool { isCode ? type & 2 != 0 : true }
-    @inlinable public var writable: Bool { isData && type & 2 != 0 }
-    @inlinable public var defaultBig: Bool { high & 0x0040_0000 != 0 }
-    @inlinable public var granularity: Bool { high & 0x0080_0000 != 0 }
+    @inlinable @inline(__always) public var isCodeOrData: Bool { high & 0x1000 != 0 }
+    @inlinable @inline(__always) public var type: UInt8 { UInt8((high >> 8) & 0xF) }
+    @inlinable @inline(__always) public var isCode: Bool { isCodeOrData && type & 8 != 0 }
+    @inlinable @inline(__always) public var isData: Bool { isCodeOrData && type & 8 == 0 }
+    @inlinable @inline(__always) public var conforming: Bool { isCode && type & 4 != 0 }
+    @inlinable @inline(__always) public var readable: Bool { isCode ? type & 2 != 0 : true }
+    @inlinable @inline(__always) public var writable: Bool { isData && type & 2 != 0 }
+    @inlinable @inline(__always) public var defaultBig: Bool { high & 0x0040_0000 != 0 }
+    @inlinable @inline(__always) public var granularity: Bool { high & 0x0080_0000 != 0 }
 
     // Gate fields (call, interrupt, trap and task gates).
-    @inlinable public var gateSelector: UInt16 { UInt16(truncatingIfNeeded: low >> 16) }
-    @inlinable public var gateOffset: UInt32 { (low & 0xFFFF) | (high & 0xFFFF_0000) }
-    @inlinable public var gateParameterCount: UInt32 { high & 0x1F }
+    @inlinable @inline(__always) public var gateSelector: UInt16 { UInt16(truncatingIfNeeded: low >> 16) }
+    @inlinable @inline(__always) public var gateOffset: UInt32 { (low & 0xFFFF) | (high & 0xFFFF_0000) }
+    @inlinable @inline(__always) public var gateParameterCount: UInt32 { high & 0x1F }
 
     /// System descriptor types (S = 0), SDM vol. 3, table 3-2.
     public enum SystemType: UInt8 {
@@ -50,7 +50,7 @@ public struct Descriptor: Equatable, Sendable {
         case interruptGate16 = 6, trapGate16 = 7, tss32Available = 9, tss32Busy = 11
         case callGate32 = 12, interruptGate32 = 14, trapGate32 = 15
     }
-    @inlinable public var systemType: SystemType? { isCodeOrData ? nil : SystemType(rawValue: type) }
+    @inlinable @inline(__always) public var systemType: SystemType? { isCodeOrData ? nil : SystemType(rawValue: type) }
 
     /// A short name for the type, for the debugger and the explain trace.
     public var typeName: String {

@@ -64,8 +64,10 @@ extension CPU {
     private func pushReturnAddress(_ size: Int) throws(Fault) {
         let n = UInt32(1 << size)
         try checkStackRoom(stackPointer, 2 * n, fault: Fault.stackFault(0))
-        try push(UInt32(segSelector[Seg.cs]), size)
-        try push(eip, size)
+        var pushes = beginFrame(2 * n)
+        try framePush(&pushes, UInt32(segSelector[Seg.cs]), size)
+        try framePush(&pushes, eip, size)
+        endFrame(pushes)
     }
 
     /// SDM 5.8.4-5.8.5: a far JMP or CALL through a call gate.
@@ -123,11 +125,13 @@ extension CPU {
                 try checkStackRoom(stackPointer, (4 + parameters) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC)))
                 try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
                             "EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
-                try push(UInt32(oldSS), size)
-                try push(oldESP, size)
-                for i in stride(from: Int(parameters) - 1, through: 0, by: -1) { try push(params[i], size) }
-                try push(UInt32(oldCS), size)
-                try push(returnEIP, size)
+                var pushes = beginFrame((4 + parameters) * n)
+                try framePush(&pushes, UInt32(oldSS), size)
+                try framePush(&pushes, oldESP, size)
+                for i in stride(from: Int(parameters) - 1, through: 0, by: -1) { try framePush(&pushes, params[i], size) }
+                try framePush(&pushes, UInt32(oldCS), size)
+                try framePush(&pushes, returnEIP, size)
+                endFrame(pushes)
                 try markAccessed(codeSel, code)
                 loadSegmentCache(Seg.cs, (codeSel.value & ~3) | UInt16(newCPL), code)
                 eip = target

@@ -55,6 +55,7 @@ extension CPU {
         let savedData = enteredFromV86 ? (snapshot(Seg.es), snapshot(Seg.ds), snapshot(Seg.fs), snapshot(Seg.gs)) : nil
         var tssStack: (UInt16, UInt32)? = nil
         do throws(Fault) {
+            var pushes: FramePushes
             if toInner {
                 let newCPL = code.dpl
                 let (ssValue, newESP) = try innerStack(for: newCPL)
@@ -70,11 +71,12 @@ extension CPU {
                 let n = UInt32(1 << size)
                 let frame = (wasV86 ? 9 : 5) + (errorCode != nil ? 1 : 0)
                 try checkStackRoom(stackPointer, UInt32(frame) * n, fault: Fault.stackFault(UInt32(ssValue & 0xFFFC) | ext))
+                pushes = beginFrame(UInt32(frame) * n)
                 if let d = savedData {      // GS FS DS ES, GS pushed first
-                    for sel in [d.3.selector, d.2.selector, d.1.selector, d.0.selector] { try push(UInt32(sel), size) }
+                    for sel in [d.3.selector, d.2.selector, d.1.selector, d.0.selector] { try framePush(&pushes, UInt32(sel), size) }
                 }
-                try push(oldSS, size)
-                try push(oldESP, size)
+                try framePush(&pushes, oldSS, size)
+                try framePush(&pushes, oldESP, size)
                 if wasV86 {
                     for s in [Seg.es, Seg.ds, Seg.fs, Seg.gs] { loadNullSegment(s, 0) }
                 }
@@ -82,11 +84,13 @@ extension CPU {
                 let n = UInt32(1 << size)
                 let frame = 3 + (errorCode != nil ? 1 : 0)
                 try checkStackRoom(stackPointer, UInt32(frame) * n, fault: Fault.stackFault(ext))
+                pushes = beginFrame(UInt32(frame) * n)
             }
-            try push(flags & (size == 2 ? 0xFFFF_FFFF : 0xFFFF), size)
-            try push(UInt32(savedCS.selector), size)
-            try push(returnTo, size)
-            if let code = errorCode { try push(code, size) }
+            try framePush(&pushes, flags & (size == 2 ? 0xFFFF_FFFF : 0xFFFF), size)
+            try framePush(&pushes, UInt32(savedCS.selector), size)
+            try framePush(&pushes, returnTo, size)
+            if let code = errorCode { try framePush(&pushes, code, size) }
+            endFrame(pushes)
             try require(target <= code.limit, .targetWithinCodeLimit, Fault.generalProtection(0),
                         "handler EIP=0x\(String(target, radix: 16)) limit=0x\(String(code.limit, radix: 16))")
             try markAccessed(codeSel, code)

@@ -12,6 +12,12 @@ extension CPU {
     }
 
     func loadProtectedSegment(_ s: Int, _ value: UInt16) throws(Fault) {
+        // The common case, with nobody to narrate to: a usable data segment into DS/ES/FS/GS.
+        if s != Seg.ss && observer == nil, let d = usableDataSegment(value) {
+            try markAccessed(Selector(value), d)
+            loadSegmentCache(s, value, d)
+            return
+        }
         let sel = Selector(value)
         if s == Seg.ss {
             try require(!sel.isNull, .selectorNotNullForSS, Fault.generalProtection(0),
@@ -48,8 +54,47 @@ extension CPU {
         loadSegmentCache(s, value, d)
     }
 
+    /// The descriptor a non-null selector for DS/ES/FS/GS names, when every check of the full
+    /// load above passes and the descriptor reads straight from a page the TLB maps; nil
+    /// otherwise, and the full load reads it again, checks in order, narrates and faults.
+    /// Nothing here has a side effect, so falling back changes nothing.
+    @inline(__always) private func usableDataSegment(_ value: UInt16) -> Descriptor? {
+        let sel = Selector(value)
+        guard !sel.isNull, let d = probeDescriptor(sel) else { return nil }
+        // SDM 3 5.6: a data segment or a readable code segment.
+        guard d.isData || (d.isCode && d.readable) else { return nil }
+        // SDM 3 5.6: data and non-conforming code need DPL >= CPL and DPL >= RPL.
+        guard d.conforming || (d.dpl >= sel.rpl && d.dpl >= cpl) else { return nil }
+        // SDM 2 MOV: the segment must be present.
+        guard d.present else { return nil }
+        return d
+    }
+
+    /// The descriptor `sel` names when it lies within its table (SDM 3 3.4.2) and
+    /// `probeSystem64` finds its 8 bytes in a TLB-mapped page; nil otherwise (no side effect).
+    @inline(__always) func probeDescriptor(_ sel: Selector) -> Descriptor? {
+        let base: UInt32, limit: UInt32
+        if sel.tableIndicator {
+            guard ldtrSelector & 0xFFFC != 0 else { return nil }
+            base = ldtrBase; limit = ldtrLimit
+        } else {
+            base = gdtrBase; limit = gdtrLimit
+        }
+        let offset = UInt32(sel.index) << 3
+        guard offset &+ 7 <= limit, let q = probeSystem64(base &+ offset) else { return nil }
+        return Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+    }
+
     /// Reads the descriptor after checking the selector lies within its table.
+    @inline(__always)
     func readDescriptorChecked(_ sel: Selector, fault: (UInt32) -> Fault = Fault.generalProtection) throws(Fault) -> Descriptor {
+        // Within the table and in a TLB-mapped page, with nobody to narrate the check to.
+        if observer == nil, let d = probeDescriptor(sel) { return d }
+        return try readDescriptorCheckedSlow(sel, fault: fault)
+    }
+
+    @inline(never)
+    func readDescriptorCheckedSlow(_ sel: Selector, fault: (UInt32) -> Fault) throws(Fault) -> Descriptor {
         let limit = sel.tableIndicator ? (ldtrSelector & 0xFFFC == 0 ? 0 : ldtrLimit) : gdtrLimit
         let inTable = (sel.tableIndicator ? ldtrSelector & 0xFFFC != 0 : true)
             && (UInt32(sel.index) << 3) &+ 7 <= limit

@@ -82,6 +82,50 @@ extension CPU {
         }
     }
 
+    /// The pushes of one frame (an interrupt's, a call gate's, a far call's return address):
+    /// stored straight into guest RAM when `beginFrame` found that none of them can fault,
+    /// else pushed one at a time.
+    struct FramePushes {
+        /// Host address of the frame's lowest byte; nil: push by push.
+        let host: UnsafeMutableRawPointer?
+        /// Bytes of the frame not yet stored (the next value goes just below them).
+        var remaining: Int
+        let bytes: UInt32
+    }
+
+    /// Starts a frame of `bytes` bytes below SP, after the caller checked the room for it.
+    /// The frame is stored directly when what makes each of its pushes succeed holds for the
+    /// whole of it: SS an expand-up writable segment (SDM 5.3, 5.4) holding every byte below
+    /// SP without wrap-around, and all the bytes in one page that the current TLB set maps for
+    /// writing (plain RAM without decoded code, the page rights checked at this privilege).
+    /// Such pushes cannot fault, so storing them at once is what pushing them one by one does.
+    @inline(__always) func beginFrame(_ bytes: UInt32) -> FramePushes {
+        let top = stackPointer
+        if segAccess[Seg.ss] & (SegmentAccess.writable | SegmentAccess.expandDown) == SegmentAccess.writable
+            && top >= bytes && top &- 1 <= segLimit[Seg.ss] {
+            let low = segBase[Seg.ss] &+ (top &- bytes)
+            let vpn = low >> 12
+            let i = TLB.index(vpn)
+            if (segBase[Seg.ss] &+ (top &- 1)) >> 12 == vpn && tlb.writeTag[i] == vpn {
+                return FramePushes(host: UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(low)),
+                                   remaining: Int(bytes), bytes: bytes)
+            }
+        }
+        return FramePushes(host: nil, remaining: Int(bytes), bytes: bytes)
+    }
+
+    /// The next push of a frame.
+    @inline(__always) func framePush(_ f: inout FramePushes, _ v: UInt32, _ size: Int) throws(Fault) {
+        guard let p = f.host else { try push(v, size); return }
+        f.remaining &-= 1 << size
+        store(p + f.remaining, size, v)
+    }
+
+    /// Ends a frame: a direct frame moves SP below it now (push by push moved it already).
+    @inline(__always) func endFrame(_ f: FramePushes) {
+        if f.host != nil { setStackPointer(stackPointer &- f.bytes) }
+    }
+
     /// Checks that `bytes` below `top` fit the (current) stack segment for writing.
     func checkStackRoom(_ top: UInt32, _ bytes: UInt32, fault: Fault) throws(Fault) {
         let mask = stackMask()
