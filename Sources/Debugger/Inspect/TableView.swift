@@ -3,9 +3,16 @@ import CPUInterpreter
 /// `info gdt|ldt|idt|tss`: the descriptor tables and the current TSS, decoded
 /// (SDM vol. 3, 3.4.5 descriptors, 3.5 system descriptors, 6.11 the IDT, 7.2 the TSS).
 enum TableView {
+    /// The width of the type column: the longest name of any of the 32 descriptor types
+    /// (S bit and type field, SDM vol. 3, tables 3-1 and 3-2), so that no name is cut.
+    static let typeWidth = (0..<32).map { Descriptor(low: 0, high: UInt32($0) << 8).typeName.count }.max()!
+
+    /// "type" padded to the type column, then the DPL and P headings.
+    static let typeHeading = "type".padding(toLength: typeWidth + 1, withPad: " ", startingAt: 0) + "DPL P  "
+
     /// One descriptor in a row: type name, DPL, P, then base/limit or the gate's target.
     static func row(_ d: Descriptor) -> String {
-        let type = d.typeName.padding(toLength: 24, withPad: " ", startingAt: 0)
+        let type = d.typeName.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
         var text = "\(type) \(d.dpl)   \(d.present ? 1 : 0)  "
         switch d.systemType {
         case .callGate16?, .callGate32?:
@@ -24,7 +31,7 @@ enum TableView {
         return text
     }
 
-    static let header = "index  sel   type                     DPL P  base/target"
+    static let header = "index  sel   " + typeHeading + "base/target"
 
     /// A GDT or LDT from `first` to `last` (indexes; default: the whole table).
     static func descriptorTable(_ name: String, base: UInt32, limit: UInt32, tiBit: UInt16,
@@ -71,7 +78,7 @@ enum TableView {
         guard count > 0 else { return lines + ["(empty table)"] }
         let from = max(0, first ?? 0), to = min(count - 1, last ?? first ?? count - 1)
         guard from <= to else { return lines + ["(no gates in that range: the table has \(count))"] }
-        lines.append("vector       type                     DPL P  target")
+        lines.append("vector       " + typeHeading + "target")
         var empty = 0
         for v in from...to {
             let la = cpu.idtrBase &+ UInt32(v * 8)
