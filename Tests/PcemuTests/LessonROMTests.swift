@@ -82,4 +82,58 @@ import CPUInterpreter
         #expect(neverPassed.isEmpty, "rules no lesson makes pass: \(neverPassed)")
         #expect(neverFailed.isEmpty, "rules no lesson makes fail: \(neverFailed)")
     }
+
+    /// Names that name an I/O instruction name the one that runs (lesson 7 and pm-io): a check
+    /// called "...-in-..." executes IN and no OUT (its own lines, and the ring-3 code RUN_R3
+    /// starts, up to INT EXIT_VEC), "...-out-..." OUT and no IN; a mark "..._in_..." or
+    /// "..._out_..." labels an IN or OUT instruction.
+    @Test func ioCheckAndMarkNamesSayWhichInstructionRuns() throws {
+        func ioKinds(_ line: String) -> Set<String> {
+            var kinds = Set<String>()
+            for w in line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) {
+                if ["in", "insb", "insw", "insd"].contains(w) { kinds.insert("in") }
+                if ["out", "outsb", "outsw", "outsd"].contains(w) { kinds.insert("out") }
+            }
+            return kinds
+        }
+        func named(_ name: String, _ separator: Character) -> Set<String> {
+            Set(name.split(separator: separator).map(String.init)).intersection(["in", "out"])
+        }
+        var checked = 0
+        for file in ["testroms/lessons/07-io-permission.asm", "testroms/pm-io.asm"] {
+            let source = try String(contentsOf: TestROMTests.root.appendingPathComponent(file), encoding: .utf8)
+            let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String($0.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
+            }
+            func code(from label: String) -> [String] {
+                guard let start = lines.firstIndex(of: label + ":") else { return [] }
+                let rest = lines[(start + 1)...]
+                let end = rest.firstIndex { $0.hasPrefix("int") && $0.contains("EXIT_VEC") } ?? rest.endIndex
+                return Array(rest[..<end])
+            }
+            for (k, line) in lines.enumerated() {
+                if line.hasPrefix("TEST"), let name = line.split(separator: "\"").dropFirst().first {
+                    let expected = named(String(name), "-")
+                    guard !expected.isEmpty else { continue }
+                    let region = lines[(k + 1)...].prefix { !$0.hasPrefix("TEST") && !$0.hasPrefix("FINISH") }
+                    var ran = Set<String>()
+                    for l in region {
+                        ran.formUnion(ioKinds(l))
+                        if l.hasPrefix("RUN_R3"), let target = l.split(separator: " ").last {
+                            for c in code(from: String(target)) { ran.formUnion(ioKinds(c)) }
+                        }
+                    }
+                    #expect(ran == expected, "\(file): check \"\(name)\" runs \(ran.sorted()), not \(expected.sorted())")
+                    checked += 1
+                } else if line.hasSuffix(":"), !line.contains(" ") {
+                    let expected = named(String(line.dropLast()), "_")
+                    guard !expected.isEmpty else { continue }
+                    let next = lines[(k + 1)...].first { !$0.isEmpty && !$0.hasSuffix(":") } ?? ""
+                    #expect(ioKinds(next) == expected, "\(file): mark \(line) labels '\(next)'")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 20, "only \(checked) names checked")
+    }
 }

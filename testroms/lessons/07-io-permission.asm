@@ -19,7 +19,7 @@
 ;   r3_out_allowed    bit for E9h cleared: ring 3 prints through port E9h
 ;   r3_in_word        IN AX from 307h: 307h allowed, 308h not: #GP(0)
 ;   r3_in_byte        IN AL from 307h alone: allowed
-;   r3_iopl3_out      IOPL 3: ring 3 may use any port, bitmap or not
+;   r3_iopl3_in       IOPL 3: ring 3 may use any port, bitmap or not
 ;   r3_cli            CLI at ring 3 with IOPL 0: #GP(0)
 ;   r3_cli_iopl3      ... and with IOPL 3: allowed
 ;   r3_popf_iopl      ring 3 POPF trying to set IOPL 3: silently ignored
@@ -84,7 +84,7 @@ tests_main:
 ;    (Only ring 0 can set IOPL: here through the EFLAGS image RUN_R3 IRETs.)
 ; -----------------------------------------------------------------------------
         mov     dword [user_eflags], EFLAGS_IOPL3 | 2
-        TEST    "ring3-iopl3-out-to-denied-port-allowed"
+        TEST    "ring3-iopl3-in-from-denied-port-allowed"
         RUN_R3  r3_iopl3
         CHECK_FAULT NONE, ANY, ANY
         mov     dword [user_eflags], 2
@@ -158,7 +158,7 @@ r3_in_byte:
 
 r3_iopl3:
         mov     dx, PORT_B                      ; denied in the bitmap
-r3_iopl3_out:
+r3_iopl3_in:
         in      al, dx                          ; but IOPL 3 >= CPL 3
         int     EXIT_VEC
 
