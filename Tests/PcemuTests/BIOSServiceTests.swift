@@ -40,10 +40,12 @@ import Testing
             try #require(p.terminationStatus == 0, "\(args.joined(separator: " ")) failed (scripts/install-deps installs nasm, python3 and xorriso):\n\(text)")
         }
 
-        /// nasm -f bin bios/tests/NAME.asm -> NAME.bin in the workspace.
+        /// nasm -i bios/tests/ -f bin bios/tests/NAME.asm -> NAME.bin in the workspace
+        /// (bios/tests on the include path: report.inc).
         func assemble(_ name: String) throws -> String {
             let out = path("\(name).bin")
-            try tool(["nasm", "-f", "bin", "-o", out, BIOSServiceTests.root.appendingPathComponent("bios/tests/\(name).asm").path])
+            let tests = BIOSServiceTests.root.appendingPathComponent("bios/tests")
+            try tool(["nasm", "-i", tests.path + "/", "-f", "bin", "-o", out, tests.appendingPathComponent("\(name).asm").path])
             return out
         }
 
@@ -125,6 +127,21 @@ import Testing
         #expect(r.stdout.contains("Booting from floppy A:..."), "\(r.stdout)")
         let expected = Self.svcExpected(memoryMiB: memoryMiB)
         #expect(r.lines == expected, "\(memoryMiB) MiB: got\n\(r.lines.joined(separator: "\n"))\nexpected\n\(expected.joined(separator: "\n"))")
+    }
+
+    /// The report helpers (print, nl, hex32, hex16, hex8) live once, in bios/tests/report.inc:
+    /// each test image that reports through them includes it and defines none of them itself.
+    @Test(arguments: ["svctest", "mousetest", "rtctest"])
+    func reportHelpersComeFromReportInc(name: String) throws {
+        let tests = Self.root.appendingPathComponent("bios/tests")
+        let source = try String(contentsOf: tests.appendingPathComponent("\(name).asm"), encoding: .utf8)
+        let lines = source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains { $0.hasPrefix("%include \"report.inc\"") }, "\(name).asm does not include report.inc")
+        let inc = try String(contentsOf: tests.appendingPathComponent("report.inc"), encoding: .utf8)
+        for helper in ["print", "nl", "hex32", "hex16", "hex8"] {
+            #expect(inc.split(separator: "\n").contains { $0.hasPrefix("\(helper):") }, "report.inc lacks \(helper)")
+            #expect(!lines.contains { $0.hasPrefix("\(helper):") }, "\(name).asm defines its own \(helper)")
+        }
     }
 
     // MARK: mousetest

@@ -250,40 +250,7 @@ statout:
     call hex8
     jmp nl
 
-print:
-    push ax
-.l: lodsb
-    test al, al
-    jz .d
-    out 0xE9, al
-    jmp .l
-.d: pop ax
-    ret
-nl: push ax
-    mov al, 10
-    out 0xE9, al
-    pop ax
-    ret
-hex16:
-    xchg al, ah
-    call hex8
-    xchg al, ah
-hex8:
-    push ax
-    shr al, 4
-    call .n
-    pop ax
-    push ax
-    call .n
-    pop ax
-    ret
-.n: and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .p
-    add al, 7
-.p: out 0xE9, al
-    ret
+%include "report.inc"              ; print, nl, hex32, hex16, hex8 (port E9h)
 
 m_reset db "MOUSETEST C201 reset", 0
 m_enable_nohandler db "MOUSETEST C200 enable without handler", 0

@@ -109,36 +109,7 @@ alarm_handler:
     pop ax
     iret
 
-print:
-    push ax
-.l: lodsb
-    test al, al
-    jz .d
-    out 0xE9, al
-    jmp .l
-.d: pop ax
-    ret
-nl: push ax
-    mov al, 10
-    out 0xE9, al
-    pop ax
-    ret
-hex8:
-    push ax
-    shr al, 4
-    call .n
-    pop ax
-    push ax
-    call .n
-    pop ax
-    ret
-.n: and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .p
-    add al, 7
-.p: out 0xE9, al
-    ret
+%include "report.inc"              ; print, nl, hex32, hex16, hex8 (port E9h)
 
 m_set    db "RTCTEST alarm set for 102033", 10, 0
 m_busy   db "RTCTEST second alarm refused (CF=1)", 10, 0

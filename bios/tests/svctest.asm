@@ -404,45 +404,7 @@ tty_dec:                            ; AX < 100
     int 0x10
     pop cx
     ret
-print:
-    push ax
-.l: lodsb
-    test al, al
-    jz .d
-    out 0xE9, al
-    jmp .l
-.d: pop ax
-    ret
-nl: push ax
-    mov al, 10
-    out 0xE9, al
-    pop ax
-    ret
-hex32:
-    push eax
-    shr eax, 16
-    call hex16
-    pop eax
-hex16:
-    xchg al, ah
-    call hex8
-    xchg al, ah
-hex8:
-    push ax
-    shr al, 4
-    call .n
-    pop ax
-    push ax
-    call .n
-    pop ax
-    ret
-.n: and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .p
-    add al, 7
-.p: out 0xE9, al
-    ret
+%include "report.inc"              ; print, nl, hex32, hex16, hex8 (port E9h)
 
 m_int12 db "SVCTEST int12 ", 0
 m_int11 db "SVCTEST int11 ", 0
