@@ -18,7 +18,7 @@ extension CPU {
         while true {
             if shutdown { return .shutdown }
             if stopRequested { stopRequested = false; return .requested }
-            if cycles >= cycleLimit { return .cycleBudget }
+            if cycles >= cycleDeadline { return .cycleBudget }
             if interruptShadow {
                 interruptShadow = false
             } else if intrLine && flagsStore & Flag.if != 0 {
@@ -48,6 +48,15 @@ extension CPU {
         }
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
         if trapAfter { raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
+    }
+
+    /// Brings the end of the current run forward to cycle `deadline` (if it is earlier):
+    /// the board calls it when a device schedules an event while the CPU runs (a port
+    /// write that starts a UART character, a disk command), so the event fires on time
+    /// instead of at the end of the batch. The run returns at the first instruction
+    /// boundary at or after `deadline`.
+    public func endRun(by deadline: UInt64) {
+        if deadline < cycleDeadline { cycleDeadline = deadline }
     }
 
     /// The INTR line went high while IF = 1: leave HLT, run the INTA cycle, deliver.

@@ -51,6 +51,7 @@ public final class CPU {
     /// The EIP of the instruction being executed: faults restart here.
     public internal(set) var instructionStart: UInt32 = 0
     /// The cycle count at which the current `run` returns (REP instructions yield there).
+    /// A device event scheduled during the run can bring it forward (`endRun(by:)`).
     var cycleDeadline: UInt64 = 0
     /// The INTR pin, driven by the board's interrupt controller.
     public var intrLine = false

@@ -63,6 +63,7 @@ public final class Machine {
         let cpu = CPU(model: config.model, memory: memory, ports: ports)
         self.cpu = cpu
         let scheduler = Scheduler(cyclesPerSecond: config.model.cyclesPerSecond) { [unowned cpu] in cpu.cycles }
+        scheduler.eventScheduled = { [unowned cpu] when in cpu.endRun(by: when) }
         self.scheduler = scheduler
 
         pic = InterruptControllerPair { [unowned cpu] level in cpu.intrLine = level }

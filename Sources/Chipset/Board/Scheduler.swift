@@ -15,13 +15,17 @@ public final class Scheduler {
     private var actions: [EventID: () -> Void] = [:]
     private var nextID = 1
     private var sequence: UInt64 = 0
+    /// Told the deadline of every newly scheduled event: the machine uses it to end the
+    /// CPU's current run there, so an event scheduled during a run is not late.
+    public var eventScheduled: ((UInt64) -> Void)?
 
     public init(cyclesPerSecond: UInt64, now: @escaping () -> UInt64) {
         self.cyclesPerSecond = cyclesPerSecond
         self.now = now
     }
 
-    /// Runs `action` once the cycle counter reaches `when` (at the next batch boundary).
+    /// Runs `action` once the cycle counter reaches `when` (at the first instruction
+    /// boundary at or after it: the CPU's run ends there, see `eventScheduled`).
     @discardableResult
     public func schedule(at when: UInt64, _ action: @escaping () -> Void) -> EventID {
         let id = nextID
@@ -29,6 +33,7 @@ public final class Scheduler {
         actions[id] = action
         sequence += 1
         push(Event(when: when, sequence: sequence, id: id))
+        eventScheduled?(when)
         return id
     }
 
