@@ -30,7 +30,7 @@ enum Lessons {
                            .ssIsWritableData, .ssPresent, .selectorNotNullForSS]),
         LessonInfo(number: 4, slug: "04-conforming-code", title: "Conforming and non-conforming code",
                    teaches: "who may far-call or return to which code segment, and why conforming code is no way inward",
-                   rules: [.nonConformingCodeRPLAndCPL, .conformingCodeDPLAtMostCPL, .returnCodeSelectorNotNull, .returnRPLAtLeastCPL,
+                   rules: [.nonConformingCodeRPLAndCPL, .conformingCodeDPLAtMostCPL, .returnCodeSelectorNotNull, .returnRPLAtLeastCPL, .returnSegmentIsCode,
                            .returnCodeSegmentPrivilege, .farTargetIsCodeOrGate, .codeSegmentPresent,
                            .targetWithinCodeLimit, .privilegedInstructionAtCPL0]),
         LessonInfo(number: 5, slug: "05-call-gates", title: "Call gates and the inner-stack switch through the TSS",

@@ -39,13 +39,14 @@ import CPUInterpreter
         #expect(all.subtracting(failed).isEmpty, "rules that never failed: \(all.subtracting(failed).sorted())")
     }
 
-    /// A far RET or IRET makes two different checks on the return CS selector (SDM vol. 2,
-    /// RET and IRET, protected mode): not null, else #GP(0); RPL >= CPL, else #GP(selector).
-    /// Each is narrated under its own rule: returnCodeSelectorNotNull for the first,
-    /// returnRPLAtLeastCPL (with the RPL and CPL compared) for the second; pm-rings' null
-    /// return CS fails the first.
+    /// A far RET or IRET makes different checks on the return CS selector (SDM vol. 2, RET
+    /// and IRET, protected mode): not null, else #GP(0); RPL >= CPL, else #GP(selector); a code
+    /// segment, else #GP(selector); its DPL against the RPL. Each is narrated under its own
+    /// rule: returnCodeSelectorNotNull, returnRPLAtLeastCPL (with the RPL and CPL compared),
+    /// returnSegmentIsCode (with the type), returnCodeSegmentPrivilege (with the DPL);
+    /// pm-rings' null return CS fails the first, its data-segment return CS the third.
     @Test func farReturnNarratesEachSelectorCheckUnderItsOwnRule() throws {
-        var notNull = 0, rpl = 0
+        var notNull = 0, rpl = 0, isCode = 0
         for rom in ["pm-rings", "pm-interrupts", "explain-callgate"] {
             let r = try CommandLineTests.run(["--bios", Self.path(rom), "--cpu", "pentium", "--no-reboot", "--explain"])
             // (isNewline: a guest line ending in CR LF is one Character, not "\n".)
@@ -56,13 +57,21 @@ import CPUInterpreter
                 } else if line.contains(" returnRPLAtLeastCPL: ") {
                     rpl += 1
                     #expect(line.contains(" RPL=") && line.contains(" CPL="), "\(rom): not the RPL check: \(line)")
+                } else if line.contains(" returnSegmentIsCode: ") {
+                    isCode += 1
+                    #expect(line.contains(" type=") && !line.contains("DPL="), "\(rom): not the code-segment check: \(line)")
+                } else if line.contains(" returnCodeSegmentPrivilege: ") {
+                    #expect(line.contains(" DPL="), "\(rom): not the DPL check: \(line)")
                 }
             }
             if rom == "pm-rings" {
                 #expect(r.stdout.contains(" returnCodeSelectorNotNull: FAIL -> #GP(0x0000)  return to CS selector=0x0000 "),
                         "pm-rings: the RETF to a null CS is not narrated as the null-selector check")
+                #expect(r.stdout.contains(" returnSegmentIsCode: FAIL -> #GP(0x0010)  return CS selector=0x0010 "),
+                        "pm-rings: the RETF to a data segment is not narrated as the code-segment check")
             }
         }
-        #expect(notNull > 0 && rpl > 0 && notNull >= rpl, "\(notNull) null-selector checks, \(rpl) RPL checks")
+        #expect(notNull > 0 && rpl > 0 && notNull >= rpl && rpl >= isCode && isCode > 0,
+                "\(notNull) null-selector checks, \(rpl) RPL checks, \(isCode) code-segment checks")
     }
 }

@@ -26,6 +26,7 @@
 ;   r3_retf_inward    ring 3 RETF to a ring-0 CS: #GP(sel)
 ;   r0_retf_rpl0      ring 0 RETF to DPL-3 code with RPL 0: #GP(sel)
 ;   r0_retf_null      ring 0 RETF to a null CS selector: #GP(0)
+;   r0_retf_data      ring 0 RETF to a data segment: #GP(sel)
 ;   r0_call_data      a far CALL to a data segment: #GP(sel)
 ;   r0_call_np        to a code segment that is not present: #NP(sel)
 ;   r0_call_limit     to an offset beyond the code limit: #GP(0)
@@ -104,6 +105,12 @@ tests_main:
         push    dword 0                         ; the null selector
         push    dword conf_ret
         FAULT_AT r0_retf_null, 13, 0, retf
+        add     esp, 8
+        ; The return CS must name code: a data segment is refused, #GP(selector).
+        TEST    "ring0-retf-to-data-segment-gp"
+        push    dword SEL_KDATA                 ; data, DPL 0, RPL 0 = CPL
+        push    dword conf_ret
+        FAULT_AT r0_retf_data, 13, SEL_KDATA, retf
         add     esp, 8
 
 ; -----------------------------------------------------------------------------

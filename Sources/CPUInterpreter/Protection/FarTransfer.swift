@@ -153,7 +153,7 @@ extension CPU {
         try require(sel.rpl >= cpl, .returnRPLAtLeastCPL, Fault.generalProtection(sel.errorCode),
                     "return CS \(describe(sel)) RPL=\(sel.rpl) CPL=\(cpl)")
         let d = try readDescriptorChecked(sel)
-        try require(d.isCode, .returnCodeSegmentPrivilege, Fault.generalProtection(sel.errorCode),
+        try require(d.isCode, .returnSegmentIsCode, Fault.generalProtection(sel.errorCode),
                     "return CS \(describe(sel)) type=\(d.typeName)")
         try require(d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, .returnCodeSegmentPrivilege,
                     Fault.generalProtection(sel.errorCode),
