@@ -68,7 +68,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .callGateTargetIsCode: return "SDM 3 5.8.4: call gate must point to a code segment, else #GP(code selector)"
         case .callGateTargetPrivilege: return "SDM 3 5.8.4: gate target DPL must be <= CPL (= CPL for JMP to non-conforming), else #GP(code selector)"
         case .returnCodeSelectorNotNull: return "SDM 2 RET, IRET: the return CS selector must not be null, else #GP(0)"
-        case .returnRPLAtLeastCPL: return "SDM 2 RET: return CS RPL must be >= CPL, else #GP(selector)"
+        case .returnRPLAtLeastCPL: return "SDM 2 RET, IRET: return CS RPL must be >= CPL, else #GP(selector)"
         case .returnSegmentIsCode: return "SDM 2 RET, IRET: the return CS selector must name a code segment, else #GP(selector)"
         case .returnCodeSegmentPrivilege: return "SDM 2 RET: non-conforming return code needs DPL = RPL (conforming: DPL <= RPL), else #GP(selector)"
         case .targetWithinCodeLimit: return "SDM 2 JMP/CALL/RET: target EIP must be within the code segment limit, else #GP(0)"
