@@ -9,6 +9,8 @@ extension CPU {
     }
 
     func protectedFarCall(_ selector: UInt16, _ offset: UInt32, _ size: Int) throws(Fault) {
+        // A call through a call gate to an inner level that passes every check (DirectTransfers.swift).
+        if observer == nil && callThroughGateDirectly(selector) { return }
         try farTransfer(.call, selector, offset, size)
     }
 
@@ -145,6 +147,8 @@ extension CPU {
 
     /// RETF in protected mode (SDM vol. 2 RET: "PROTECTED-MODE").
     func protectedFarReturn(_ size: Int, release: UInt32) throws(Fault) {
+        // A return that passes every check, decided before anything changes (DirectTransfers.swift).
+        if observer == nil && farReturnDirectly(size, release: release) { return }
         let n = UInt32(1 << size)
         let offset = try peekStack(0, size)
         let value = UInt16(truncatingIfNeeded: try peekStack(n, size))

@@ -27,6 +27,8 @@ extension CPU {
             try switchTask(to: link, reason: .iret)
             return
         }
+        // A return that passes every check, decided before anything changes (DirectTransfers.swift).
+        if observer == nil && returnFromInterruptDirectly(size) { return }
         let offset = try peekStack(0, size)
         let value = UInt16(truncatingIfNeeded: try peekStack(n, size))
         let flags = try peekStack(2 &* n, size)
@@ -74,7 +76,7 @@ extension CPU {
 
     /// SDM vol. 2 IRET: IOPL changes only at CPL 0, IF only when CPL ≤ IOPL (using the CPL
     /// before the return); a 16-bit IRET changes only the low word; VM stays as it is.
-    private func writeFlagsOnReturn(_ flags: UInt32, size: Int, privilege: UInt8) {
+    func writeFlagsOnReturn(_ flags: UInt32, size: Int, privilege: UInt8) {
         var writable = (model == .i286 ? 0x7FD5 : model.writableFlagsMask) | (model == .i286 ? 0 : Flag.rf)
         if privilege > 0 { writable &= ~Flag.iopl }
         if UInt32(privilege) > iopl { writable &= ~Flag.if }

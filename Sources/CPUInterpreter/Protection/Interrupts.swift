@@ -3,6 +3,11 @@
 /// (SDM vol. 3, 6.10-6.13; vol. 2 INT n "PROTECTED-MODE").
 extension CPU {
     func protectedModeInterrupt(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool, external: Bool) throws(Fault) {
+        // Interrupt and trap gates that pass every check, decided before anything changes (DirectTransfers.swift).
+        if observer == nil && !v86Mode
+            && deliverThroughGateDirectly(vector: vector, errorCode: errorCode, returnTo: returnTo, software: software) {
+            return
+        }
         // EXT (bit 0 of error codes raised while delivering) is set unless INT n/INT3/INTO caused it.
         let ext: UInt32 = software ? 0 : 1
         let idtCode = UInt32(vector) &* 8 &+ 2 &+ ext

@@ -1,0 +1,266 @@
+/// The commonest privilege transitions, decided before anything changes: delivery through an
+/// interrupt or trap gate in protected mode (INT n, exceptions, hardware interrupts), IRET to
+/// the same or an outer level, a far CALL through a call gate to an inner level and RETF to the
+/// same or an outer level, with no observer attached.
+///
+/// Each function evaluates the checks of the full path (Interrupts.swift, InterruptReturn.swift,
+/// FarTransfer.swift, Stacks.swift) on values read without side effects: descriptors, gates and the TSS's SS:ESP
+/// from pages the supervisor TLB set maps (`probeSystem64`), the stack frame in one page the
+/// TLB maps for the access. Only when every check passes and nothing left can fault (the
+/// accessed bits are already set, so no descriptor write is due; the frame's page is mapped)
+/// does it make the state changes of the full path, in the same order. Otherwise it returns
+/// false having changed nothing, and the full path runs from the start: it raises the exact
+/// fault, narrates, walks the page tables and sets accessed bits as it always did.
+extension CPU {
+    /// Interrupt or trap gate delivery outside virtual-8086 mode (SDM vol. 3, 6.12.1).
+    @inline(__always)
+    func deliverThroughGateDirectly(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
+        let entry = UInt32(vector) &* 8
+        // SDM 3 6.10: the gate lies within the IDT limit.
+        guard entry &+ 7 <= idtrLimit, let q = probeSystem64(idtrBase &+ entry) else { return false }
+        let gate = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+        // SDM 3 6.11: an interrupt or trap gate, 16 or 32 bits (S = 0, type 6, 7, 14 or 15);
+        // task gates take the full path.
+        let kind = UInt8(truncatingIfNeeded: gate.high >> 8) & 0x1F
+        guard kind & 0x16 == 0x06 else { return false }
+        // SDM 3 6.12.1.1: INT n, INT3 and INTO need gate DPL >= CPL.
+        if software && gate.dpl < cpl { return false }
+        // SDM 3 6.12.1: the gate must be present.
+        guard gate.present else { return false }
+        // SDM 3 6.12.1: the handler CS is a non-null selector within its table naming a code
+        // segment with DPL <= CPL, present (and already accessed: nothing to write).
+        let codeSel = Selector(gate.gateSelector)
+        guard !codeSel.isNull, let code = probeDescriptor(codeSel), code.isCode, code.dpl <= cpl,
+              code.present, code.high & 0x100 != 0 else { return false }
+        let gate32 = kind & 8 != 0
+        let size = gate32 ? 2 : 1
+        let n = UInt32(1 << size)
+        let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
+        // SDM 2 INT n: the handler's EIP must lie within the code segment limit.
+        guard target <= code.limit else { return false }
+        let toInner = !code.conforming && code.dpl < cpl
+        let frameBytes = UInt32((toInner ? 5 : 3) + (errorCode != nil ? 1 : 0)) &* n
+        let flags = eflags
+        let oldCS = UInt32(segSelector[Seg.cs])
+        var frame: UnsafeMutableRawPointer
+        if toInner {
+            let newCPL = code.dpl
+            // SDM 3 7.2.1: SS:ESP for the new level from a 32-bit TSS, within its limit
+            // (a 16-bit TSS takes the full path).
+            let offset = UInt32(newCPL) &* 8 &+ 4
+            guard trAttr & 0x8 != 0, offset &+ 5 <= trLimit, let t = probeSystem64(trBase &+ offset) else { return false }
+            let ssValue = UInt16(truncatingIfNeeded: t >> 32), newESP = UInt32(truncatingIfNeeded: t)
+            // SDM 3 6.12.1: the new SS is a non-null selector within its table, RPL = DPL = new
+            // CPL, a writable data segment, present (and already accessed).
+            let ssSel = Selector(ssValue)
+            guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == newCPL, ss.dpl == newCPL,
+                  ss.writable, ss.present, ss.high & 0x100 != 0 else { return false }
+            // SDM 3 6.12.1 (stack room, #SS): the frame fits below the new ESP in the expand-up
+            // segment, and lies in one page the supervisor set maps for writing.
+            let top = ss.defaultBig ? newESP : newESP & 0xFFFF
+            guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ss.limit else { return false }
+            let low = ss.base &+ (top &- frameBytes)
+            let vpn = low >> 12, i = TLB.index(vpn)
+            guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
+            frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
+            // Everything passed: switch to the inner stack and push SS and ESP.
+            let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
+            loadSegmentCache(Seg.ss, ssValue, ss)
+            cpl = newCPL
+            regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
+            store(frame + Int(frameBytes &- n), size, oldSS)
+            store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
+            frame += Int(frameBytes &- 2 &* n)
+        } else {
+            // The same level: the frame below ESP on the current stack.
+            guard let p = beginFrame(frameBytes).host else { return false }
+            setStackPointer(stackPointer &- frameBytes)
+            frame = p + Int(frameBytes)
+        }
+        // `frame` is now the top of EFLAGS CS EIP [error code].
+        store(frame - Int(n), size, flags & (size == 2 ? 0xFFFF_FFFF : 0xFFFF))
+        store(frame - Int(2 &* n), size, oldCS)
+        store(frame - Int(3 &* n), size, returnTo)
+        if let e = errorCode { store(frame - Int(4 &* n), size, e) }
+        loadSegmentCache(Seg.cs, (gate.gateSelector & ~3) | UInt16(cpl), code)
+        eip = target
+        // SDM 6.12.1.2: TF, NT, RF and VM are cleared; an interrupt gate (type bit 0 = 0) also clears IF.
+        var clear = Flag.tf | Flag.nt | Flag.rf | Flag.vm
+        if kind & 1 == 0 { clear |= Flag.if }
+        flagsStore &= ~clear
+        updateAfterFlagsWrite()
+        return true
+    }
+
+    /// `bytes` bytes from SP up when SS is an expand-up readable segment holding them within its
+    /// limit without wrap-around and they lie in one page the current TLB set maps for reading:
+    /// reads there are exactly what `peekStack` would read. Nil otherwise.
+    @inline(__always) func directStackSlots(_ bytes: UInt32) -> UnsafeRawPointer? {
+        let sp = stackPointer
+        let last = sp &+ (bytes &- 1)
+        // SDM 5.3, 5.4: readable, expand-up, every byte within the limit.
+        guard segAccess[Seg.ss] & (SegmentAccess.readable | SegmentAccess.expandDown) == SegmentAccess.readable,
+              last >= sp, last <= stackMask(), last <= segLimit[Seg.ss] else { return nil }
+        let low = segBase[Seg.ss] &+ sp
+        let vpn = low >> 12, i = TLB.index(vpn)
+        guard (segBase[Seg.ss] &+ last) >> 12 == vpn, tlb.readTag[i] == vpn else { return nil }
+        return UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(low))
+    }
+
+    @inline(__always) private func slot(_ p: UnsafeRawPointer, _ k: UInt32, _ size: Int) -> UInt32 {
+        size == 2 ? p.loadUnaligned(fromByteOffset: Int(k) << 2, as: UInt32.self)
+                  : UInt32(p.loadUnaligned(fromByteOffset: Int(k) << 1, as: UInt16.self))
+    }
+
+    /// IRET to the same or an outer level, NT = 0, outside virtual-8086 mode (SDM vol. 2 IRET).
+    @inline(__always)
+    func returnFromInterruptDirectly(_ size: Int) -> Bool {
+        guard let p = directStackSlots(3 &* UInt32(1 << size)) else { return false }
+        let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size)), flags = slot(p, 2, size)
+        // SDM 2 IRET: a return to virtual-8086 mode takes the full path.
+        if size == 2 && flags & Flag.vm != 0 && cpl == 0 { return false }
+        // SDM 2 IRET: the return CS is a non-null selector with RPL >= CPL within its table, a
+        // code segment with DPL = RPL (conforming: DPL <= RPL), present (and already accessed).
+        let sel = Selector(value)
+        guard !sel.isNull, sel.rpl >= cpl, let d = probeDescriptor(sel), d.isCode,
+              d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, d.present, d.high & 0x100 != 0 else { return false }
+        let target = size == 2 ? offset : offset & 0xFFFF
+        // SDM 2 IRET: EIP within the code segment limit.
+        guard target <= d.limit else { return false }
+        let oldCPL = cpl
+        if sel.rpl == cpl {
+            setStackPointer((stackPointer &+ 3 &* UInt32(1 << size)) & stackMask())
+            loadSegmentCache(Seg.cs, value, d)
+            eip = target
+            writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
+            return true
+        }
+        guard let q = directStackSlots(5 &* UInt32(1 << size)) else { return false }
+        let newESP = slot(q, 3, size), ssValue = UInt16(truncatingIfNeeded: slot(q, 4, size))
+        // SDM 2 IRET: the outer SS is a non-null selector within its table with RPL = the
+        // return RPL, a writable data segment with DPL = that RPL, present (and already accessed).
+        let ssSel = Selector(ssValue)
+        guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
+              ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
+        loadSegmentCache(Seg.cs, value, d)
+        eip = target
+        writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
+        loadSegmentCache(Seg.ss, ssValue, ss)
+        let esp = size == 2 ? newESP : newESP & 0xFFFF
+        if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
+        nullInaccessibleDataSegments()
+        return true
+    }
+
+    /// CALL through a 16/32-bit call gate to a more privileged non-conforming code segment
+    /// (SDM vol. 3, 5.8.4-5.8.5; vol. 2 CALL "CALL-GATE", "MORE-PRIVILEGE").
+    @inline(__always)
+    func callThroughGateDirectly(_ value: UInt16) -> Bool {
+        let gateSel = Selector(value)
+        // SDM 2 CALL: a non-null selector within its table naming a call gate (S = 0, type 4 or 12).
+        guard !gateSel.isNull, let gate = probeDescriptor(gateSel) else { return false }
+        let kind = UInt8(truncatingIfNeeded: gate.high >> 8) & 0x17
+        guard kind == 0x04 else { return false }
+        // SDM 3 5.8.4: gate DPL >= CPL and >= RPL; the gate must be present.
+        guard gate.dpl >= cpl && gate.dpl >= gateSel.rpl, gate.present else { return false }
+        // SDM 3 5.8.4: the gate names a non-null selector within its table of a present code
+        // segment with DPL <= CPL (already accessed); here a non-conforming one with DPL < CPL.
+        let codeSel = Selector(gate.gateSelector)
+        guard !codeSel.isNull, let code = probeDescriptor(codeSel), code.isCode, code.dpl <= cpl,
+              code.present, code.high & 0x100 != 0, !code.conforming, code.dpl < cpl else { return false }
+        let gate32 = gate.high & 0x800 != 0
+        let size = gate32 ? 2 : 1
+        let n = UInt32(1 << size)
+        let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
+        let parameters = gate.gateParameterCount
+        // SDM 2 CALL: the target EIP within the code segment limit.
+        guard target <= code.limit else { return false }
+        let newCPL = code.dpl
+        // SDM 3 7.2.1: SS:ESP for the new level from a 32-bit TSS, within its limit.
+        let offset = UInt32(newCPL) &* 8 &+ 4
+        guard trAttr & 0x8 != 0, offset &+ 5 <= trLimit, let t = probeSystem64(trBase &+ offset) else { return false }
+        let ssValue = UInt16(truncatingIfNeeded: t >> 32), newESP = UInt32(truncatingIfNeeded: t)
+        // SDM 3 5.8.5: the new SS is a non-null selector within its table, RPL = DPL = new CPL,
+        // a writable data segment, present (and already accessed).
+        let ssSel = Selector(ssValue)
+        guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == newCPL, ss.dpl == newCPL,
+              ss.writable, ss.present, ss.high & 0x100 != 0 else { return false }
+        // The parameters, read from the caller's stack as `peekStack` reads them.
+        var source: UnsafeRawPointer? = nil
+        if parameters > 0 {
+            guard let p = directStackSlots(parameters &* n) else { return false }
+            source = p
+        }
+        // SDM 3 5.8.5 (#SS): SS ESP, the parameters, CS EIP fit below the new ESP in the
+        // expand-up segment, in one page the supervisor set maps for writing.
+        let frameBytes = (4 &+ parameters) &* n
+        let top = ss.defaultBig ? newESP : newESP & 0xFFFF
+        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ss.limit else { return false }
+        let low = ss.base &+ (top &- frameBytes)
+        let vpn = low >> 12, i = TLB.index(vpn)
+        guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
+        let frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
+        // The full path reads every parameter before it pushes any: a frame overlapping them takes it.
+        if let src = source, UnsafeRawPointer(frame) < src + Int(parameters &* n), src < UnsafeRawPointer(frame) + Int(frameBytes) {
+            return false
+        }
+        // Everything passed: switch stacks, copy the frame, enter the handler.
+        let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp], oldCS = UInt32(segSelector[Seg.cs])
+        if let src = source {
+            for k in 0..<Int(parameters) { store(frame + (2 + k) * Int(n), size, slot(src, UInt32(k), size)) }
+        }
+        loadSegmentCache(Seg.ss, ssValue, ss)
+        cpl = newCPL
+        regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
+        store(frame + Int(frameBytes &- n), size, oldSS)
+        store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
+        store(frame + Int(n), size, oldCS)
+        store(frame, size, eip)
+        loadSegmentCache(Seg.cs, (codeSel.value & ~3) | UInt16(newCPL), code)
+        eip = target
+        return true
+    }
+
+    @inline(__always) private func slot(_ p: UnsafeRawPointer, byteOffset k: UInt32, _ size: Int) -> UInt32 {
+        size == 2 ? p.loadUnaligned(fromByteOffset: Int(k), as: UInt32.self)
+                  : UInt32(p.loadUnaligned(fromByteOffset: Int(k), as: UInt16.self))
+    }
+
+    /// RETF (imm16) to the same or an outer level (SDM vol. 2 RET "PROTECTED-MODE").
+    @inline(__always)
+    func farReturnDirectly(_ size: Int, release: UInt32) -> Bool {
+        let n = UInt32(1 << size)
+        guard let p = directStackSlots(2 &* n) else { return false }
+        let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size))
+        // SDM 2 RET: the return CS is a non-null selector with RPL >= CPL within its table, a
+        // code segment with DPL = RPL (conforming: DPL <= RPL), present (and already accessed).
+        let sel = Selector(value)
+        guard !sel.isNull, sel.rpl >= cpl, let d = probeDescriptor(sel), d.isCode,
+              d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, d.present, d.high & 0x100 != 0 else { return false }
+        let target = size == 2 ? offset : offset & 0xFFFF
+        // SDM 2 RET: EIP within the code segment limit.
+        guard target <= d.limit else { return false }
+        if sel.rpl == cpl {
+            setStackPointer((stackPointer &+ 2 &* n &+ release) & stackMask())
+            loadSegmentCache(Seg.cs, value, d)
+            eip = target
+            return true
+        }
+        // The caller's SS:ESP above the released parameters.
+        guard let q = directStackSlots(4 &* n &+ release) else { return false }
+        let newESP = slot(q, byteOffset: 2 &* n &+ release, size)
+        let ssValue = UInt16(truncatingIfNeeded: slot(q, byteOffset: 3 &* n &+ release, size))
+        // SDM 2 RET: the outer SS is a non-null selector within its table with RPL = the return
+        // RPL, a writable data segment with DPL = that RPL, present (and already accessed).
+        let ssSel = Selector(ssValue)
+        guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
+              ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
+        loadSegmentCache(Seg.cs, value, d)
+        eip = target
+        loadSegmentCache(Seg.ss, ssValue, ss)
+        let esp = (size == 2 ? newESP : newESP & 0xFFFF) &+ release
+        if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
+        nullInaccessibleDataSegments()
+        return true
+    }
+}
