@@ -12,6 +12,12 @@ extension CPU {
         withoutActuallyEscaping(hook) { h in runLoop(until: cycleLimit, ClosureHook(body: h)) }
     }
 
+    /// The outer loop makes every check of an instruction boundary (shutdown, a stop request,
+    /// the cycle budget, the interrupt shadow, INTR with IF, HLT, the debugger's hook, the
+    /// single-step trap). When none can matter for a while (no hook, INTR low, TF clear), the
+    /// inner loop runs instructions until `fastDeadline` with one compare each, as Bochs's
+    /// async_event does: whatever makes a check matter again sets `fastDeadline` to 0
+    /// (`requestAttention`) and the inner loop returns to the outer one after that instruction.
     @inline(__always)
     private func runLoop<H: StepHook>(until cycleLimit: UInt64, _ hook: H) -> StopReason {
         cycleDeadline = cycleLimit
@@ -26,16 +32,49 @@ extension CPU {
                 continue
             }
             if halted { return .halted }
-            if !hook.proceed(segSelector[Seg.cs], eip) { return .requested }
-            step()
+            let trapAfter = flagsStore & Flag.tf != 0
+            if H.callsEachInstruction || intrLine || trapAfter {
+                // One instruction, then the checks again.
+                if !hook.proceed(segSelector[Seg.cs], eip) { return .requested }
+                fastDeadline = 0
+            } else {
+                // INTR is low (raising it requests attention) and TF is clear (an instruction
+                // that loads EFLAGS with TF set requests attention): no check is due until
+                // something requests attention or the run's deadline comes.
+                fastDeadline = cycleDeadline
+            }
+            // One call site, so the dispatch switch is inlined once.
+            singleStepPending = trapAfter
+            repeat { executeNext() } while cycles < fastDeadline
+            // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1
+            // (a fault delivered instead clears `singleStepPending`).
+            if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
         }
     }
 
+    /// The inner loop stops after the current instruction: a check of the outer loop may
+    /// matter (INTR raised, a stop request, HLT, shutdown, an interrupt shadow, TF set).
+    @inline(__always) func requestAttention() { fastDeadline = 0 }
+
+    /// An instruction loaded EFLAGS (POPF, IRET, a task switch, the debugger): if it set TF,
+    /// the next instruction must go through `step`, which raises the single-step trap.
+    @inline(__always) func flagsLoaded() {
+        if flagsStore & Flag.tf != 0 { requestAttention() }
+    }
+
     /// Executes exactly one instruction (or delivers the fault it raised).
-    @inline(__always)
     public func step() {
+        singleStepPending = flagsStore & Flag.tf != 0
+        executeNext()
+        // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
+        if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
+    }
+
+    /// Fetches and executes one instruction, or delivers the fault it raised (which clears
+    /// `singleStepPending`: the fault's delivery replaces the single-step trap).
+    @inline(__always)
+    func executeNext() {
         instructionStart = eip
-        let trapAfter = flagsStore & Flag.tf != 0
         do {
             let ins = try fetch()
             eip = eip &+ UInt32(ins.length)
@@ -43,11 +82,9 @@ extension CPU {
             try execute(ins)
             instructionsRetired &+= 1
         } catch {
+            singleStepPending = false
             deliverException(error)
-            return
         }
-        // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
-        if trapAfter { raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
     }
 
     /// Brings the end of the current run forward to cycle `deadline` (if it is earlier):
@@ -57,6 +94,7 @@ extension CPU {
     /// boundary at or after `deadline`.
     public func endRun(by deadline: UInt64) {
         if deadline < cycleDeadline { cycleDeadline = deadline }
+        if deadline < fastDeadline { fastDeadline = deadline }
     }
 
     /// The INTR line went high while IF = 1: leave HLT, run the INTA cycle, deliver.
@@ -160,15 +198,19 @@ extension CPU {
 
 /// Called before each instruction by the run loop; false stops the run.
 protocol StepHook {
+    /// True: the run loop calls `proceed` before every instruction (no inner loop).
+    static var callsEachInstruction: Bool { get }
     func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool
 }
 
 /// The plain run: always proceed (the check compiles away).
 struct NoHook: StepHook {
+    static var callsEachInstruction: Bool { false }
     @inline(__always) func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool { true }
 }
 
 struct ClosureHook: StepHook {
+    static var callsEachInstruction: Bool { true }
     let body: (UInt16, UInt32) -> Bool
     @inline(__always) func proceed(_ cs: UInt16, _ eip: UInt32) -> Bool { body(cs, eip) }
 }

@@ -153,6 +153,7 @@ extension CPU {
         if size == 1 { writable &= 0xFFFF }
         materializeFlags()
         flagsStore = (flagsStore & ~writable) | (flags & writable) | 0x2
+        flagsLoaded()
     }
 
     /// 62 BOUND Gv,Ma: #BR unless lower ≤ index ≤ upper (signed).

@@ -77,6 +77,7 @@ extension CPU {
         }
         materializeFlags()
         flagsStore = (flagsStore & ~writable) | (v & writable) | 0x2
+        flagsLoaded()
         if model != .i286 || protectedMode { updateAfterFlagsWrite() }
     }
 

@@ -19,6 +19,7 @@ extension CPU {
             if size == 1 { writable &= 0xFFFF }
             materializeFlags()
             flagsStore = (flagsStore & ~writable) | (flags & writable) | 0x2
+            flagsLoaded()
             return
         }
         if flagsStore & Flag.nt != 0 {
@@ -83,6 +84,7 @@ extension CPU {
         if size == 1 { writable &= 0xFFFF }
         materializeFlags()
         flagsStore = (flagsStore & ~writable) | (flags & writable) | 0x2
+        flagsLoaded()
         updateAfterFlagsWrite()
     }
 
@@ -94,6 +96,7 @@ extension CPU {
         materializeFlags()
         let writable = model.writableFlagsMask | Flag.rf | Flag.vm
         flagsStore = (flagsStore & ~writable) | (flags & writable) | 0x2
+        flagsLoaded()
         for (s, v) in [(Seg.cs, cs), (Seg.ss, UInt16(truncatingIfNeeded: ss)), (Seg.es, UInt16(truncatingIfNeeded: es)),
                        (Seg.ds, UInt16(truncatingIfNeeded: ds)), (Seg.fs, UInt16(truncatingIfNeeded: fs)),
                        (Seg.gs, UInt16(truncatingIfNeeded: gs))] {

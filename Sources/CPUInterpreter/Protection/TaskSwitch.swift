@@ -90,6 +90,7 @@ extension CPU {
         eip = newEIP
         lazy.op = .none
         flagsStore = (newFlags & 0x003F_7FD5) | 0x2
+        flagsLoaded()
         for s in 0..<6 { segSelector[s] = selectors[s] }
 
         // Load the new task's descriptors; faults from here on belong to the new task (#TS).

@@ -44,19 +44,35 @@ public final class CPU {
     public var cycles: UInt64 = 0
     /// Guest instructions retired (a REP iteration counts as one, as Bochs counts).
     public var instructionsRetired: UInt64 = 0
-    public internal(set) var halted = false
-    public internal(set) var shutdown = false
+    public internal(set) var halted = false {
+        didSet { if halted { requestAttention() } }
+    }
+    public internal(set) var shutdown = false {
+        didSet { if shutdown { requestAttention() } }
+    }
     /// Set by the host (another thread may set it) to make `run` return soon.
-    public var stopRequested = false
+    public var stopRequested = false {
+        didSet { if stopRequested { requestAttention() } }
+    }
     /// The EIP of the instruction being executed: faults restart here.
     public internal(set) var instructionStart: UInt32 = 0
     /// The cycle count at which the current `run` returns (REP instructions yield there).
     /// A device event scheduled during the run can bring it forward (`endRun(by:)`).
     var cycleDeadline: UInt64 = 0
+    /// Where the run loop's inner loop stops (Execute/Interpreter.swift): the run's deadline
+    /// while nothing needs the per-instruction checks, 0 once something does (`requestAttention`).
+    var fastDeadline: UInt64 = 0
+    /// The instruction being executed began with TF = 1: the run loop raises the
+    /// single-step trap after it unless it faulted (Execute/Interpreter.swift).
+    var singleStepPending = false
     /// The INTR pin, driven by the board's interrupt controller.
-    public var intrLine = false
+    public var intrLine = false {
+        didSet { if intrLine { requestAttention() } }
+    }
     /// MOV SS / POP SS / STI inhibit interrupts for one instruction.
-    var interruptShadow = false
+    var interruptShadow = false {
+        didSet { if interruptShadow { requestAttention() } }
+    }
     /// The last fault delivered (for the debugger and tests).
     public var lastFault: Fault?
     /// Task switches so far (the debugger's "break task").

@@ -140,7 +140,7 @@ extension CPU {
     /// The whole EFLAGS register as software sees it.
     public var eflags: UInt32 {
         get { materializeFlags(); return flagsStore }
-        set { lazy.op = .none; flagsStore = (newValue & 0x003F_7FD5) | 0x2; updateAfterFlagsWrite() }
+        set { lazy.op = .none; flagsStore = (newValue & 0x003F_7FD5) | 0x2; updateAfterFlagsWrite(); flagsLoaded() }
     }
 
     @inline(__always) func setCF(_ v: Bool) {
