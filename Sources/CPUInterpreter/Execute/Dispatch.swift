@@ -2,7 +2,10 @@
 /// opcode the model lacks maps to `.invalid`), and `execute` switches over that dense
 /// enum, which compiles to one jump table. Every case is a direct call.
 enum Handler: UInt8 {
-    case invalid = 0
+    /// An empty decode-cache slot (all zero bytes): decode, cache and run the instruction
+    /// (Execute/Fetch.swift), so a fetch hit needs no "is this slot filled" test.
+    case notDecoded = 0
+    case invalid
     case alu, pushSegment, popSegment, daa, das, aaa, aas, incRegister, decRegister, pushRegister, popRegister
     case pusha, popa, bound, arpl, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
@@ -100,6 +103,7 @@ extension CPU {
         let op = Int(ins.op)
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.
         switch unsafeBitCast(ins.handler, to: Handler.self) {
+        case .notDecoded: try executeUndecoded()
         case .invalid: throw Fault.invalidOpcode
         case .alu: try aluForm(ins)
         case .pushSegment: try pushSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), ins)

@@ -1,20 +1,20 @@
 /// Instruction fetch: CS:EIP → the decoded instruction, through a memo of the current
 /// code page. The memo maps a range of EIP values (one linear page, cut at the CS limit)
 /// to that page's decoded-instruction array, so a hit is a subtraction, a compare and a
-/// load: no CS limit check, TLB probe or tag compare per instruction. It is rebuilt on a
-/// miss and dropped whenever what it was derived from changes: a CS load, a TLB flush or
-/// a switch between the supervisor and user TLB sets, or the reuse of a pool slot.
+/// load: no CS limit check, TLB probe or tag compare per instruction. An empty slot holds
+/// the `.notDecoded` handler (length and cost 0), which decodes the instruction, caches it
+/// and runs it, so a hit does not test the slot either. The memo is rebuilt on a miss and
+/// dropped whenever what it was derived from changes: a CS load, a TLB flush or a switch
+/// between the supervisor and user TLB sets, or the reuse of a pool slot.
 /// Instructions that cross a page end or the CS limit, and code outside plain RAM/ROM,
 /// take `fetchSlow`, which reads byte by byte through the TLB.
 extension CPU {
     @inline(__always)
     func fetch() throws(Fault) -> Instruction {
         let k = eip &- fetchEIPBase
-        if k < fetchSpan {
-            let ins = fetchPage[Int(k)]
-            // The cached length also fits this memo's range (a CS with a lower limit may share the page).
-            if ins.length != 0 && k &+ UInt32(ins.length) <= fetchSpan { return ins }
-        }
+        // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
+        // (see `fetchMiss`), so a hit needs no length check.
+        if k < fetchSpan { return fetchPage[Int(k)] }
         return try fetchMiss()
     }
 
@@ -45,15 +45,20 @@ extension CPU {
         let startOff = pageOff - (off - startEIP)
         let toPageEnd = UInt64(4096 - startOff)
         let toLimit = UInt64(lim) - UInt64(startEIP) + 1
+        let span = UInt32(min(toPageEnd, toLimit))
         fetchEIPBase = startEIP
         fetchPage = page + Int(startOff)
-        fetchSpan = UInt32(min(toPageEnd, toLimit))
+        // No cached instruction crosses its page end (those take fetchSlow). One decoded under
+        // a CS with a higher limit may cross this CS's limit: when the limit cuts the page,
+        // the memo stops 15 bytes (the longest instruction) short of it, and fetches there
+        // come here, where the length is checked.
+        fetchSpan = toLimit >= toPageEnd ? span : (span > 15 ? span - 15 : 0)
         let k = off - startEIP
         let cached = fetchPage[Int(k)]
-        if cached.length != 0 && k + UInt32(cached.length) <= fetchSpan { return cached }
+        if cached.length != 0 && k + UInt32(cached.length) <= span { return cached }
         let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!
         var tooLong = false
-        var ins = decoder.decode(host, avail: Int(min(fetchSpan - k, 16)), code32: code32, tooLong: &tooLong)
+        var ins = decoder.decode(host, avail: Int(min(span - k, 16)), code32: code32, tooLong: &tooLong)
         // SDM: an instruction longer than the model's limit raises #GP(0).
         if tooLong { throw Fault.generalProtection(0) }
         // It runs past the page end or the CS limit: the byte-by-byte path decides.
@@ -63,6 +68,16 @@ extension CPU {
         markCode(pa, length: Int(ins.length))
         fetchPage[Int(k)] = ins
         return ins
+    }
+
+    /// The `.notDecoded` handler: the fetch hit an empty slot (EIP, cycles unchanged).
+    /// Decodes and caches the instruction, then runs it as `executeNext` would have.
+    @inline(never)
+    func executeUndecoded() throws(Fault) {
+        let ins = try fetchMiss()
+        eip = eip &+ UInt32(ins.length)
+        cycles &+= UInt64(ins.cost)
+        try execute(ins)
     }
 
     /// Byte-by-byte fetch: stops at the first byte that faults (CS limit, page fault),

@@ -273,7 +273,7 @@ private struct InstructionFormatter {
 
     mutating func format() -> String {
         let op = Int(ins.op)
-        if ins.handler == 0 {   // Handler.invalid on this model
+        if ins.handler == Handler.invalid.rawValue {   // not an instruction on this model
             accepted = false
             return assemble(op == 0x10B ? "ud2" : "(bad)", [], stringOp: 0)
         }
