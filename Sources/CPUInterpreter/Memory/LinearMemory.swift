@@ -23,7 +23,8 @@ extension CPU {
         let vpn = la >> 12
         let i = TLB.index(vpn)
         if tlb.readTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
-            let p = UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la))!
+            // A TLB entry maps guest RAM: never null (no check in release builds).
+            let p = UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la)).unsafelyUnwrapped
             switch size {
             case 0: return UInt32(p.load(as: UInt8.self))
             case 1: return UInt32(p.loadUnaligned(as: UInt16.self))
@@ -37,7 +38,7 @@ extension CPU {
         let vpn = la >> 12
         let i = TLB.index(vpn)
         if tlb.writeTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
-            store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))!, size, v)
+            store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la)).unsafelyUnwrapped, size, v)
             return
         }
         try writeLinearSlow(la, size, v)

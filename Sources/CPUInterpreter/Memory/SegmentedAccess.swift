@@ -26,6 +26,10 @@ extension CPU {
         // D/B (attribute bit 14) → `big` (bit 3).
         acc |= UInt8(truncatingIfNeeded: a >> 11) & SegmentAccess.big
         segAccess[s] = acc
+        // The expand-up fast path: offsets 0 ... limit (SDM 5.3).
+        let end = acc & SegmentAccess.expandDown == 0 ? UInt64(segLimit[s]) + 1 : 0
+        segReadEnd[s] = acc & SegmentAccess.readable != 0 ? end : 0
+        segWriteEnd[s] = acc & SegmentAccess.writable != 0 ? end : 0
     }
 
     /// #SS(0) for stack-segment accesses, #GP(0) otherwise (SDM vol. 3, 6.15).
@@ -36,13 +40,11 @@ extension CPU {
 
     /// Linear address of `off` in segment `s` for an access of `1 << size` bytes.
     @inline(__always) func linearAddress(_ s: Int, _ off: UInt32, _ size: Int, _ need: UInt8) throws(Fault) -> UInt32 {
-        let acc = segAccess[s]
-        let last = UInt32((1 << size) - 1)
-        let lim = segLimit[s]
-        // SDM 5.3: an expand-up access is valid when off .. off+size-1 ≤ limit.
-        if acc & (need | SegmentAccess.expandDown) == need && off <= lim && lim &- off >= last {
-            return segBase[s] &+ off
-        }
+        // SDM 5.3: an expand-up access is valid when off .. off+size-1 ≤ limit. The end is 0
+        // when the segment lacks the right; a writable (data) segment is also readable, so
+        // read-modify-write checks the write end.
+        let end = need & SegmentAccess.writable != 0 ? segWriteEnd[s] : segReadEnd[s]
+        if UInt64(off) &+ UInt64(1 << size) <= end { return segBase[s] &+ off }
         return try linearAddressSlow(s, off, size, need)
     }
 

@@ -18,6 +18,11 @@ public final class CPU {
     public let segAttr: UnsafeMutablePointer<UInt16>
     /// Precomputed access checks for the hot path (`SegmentAccess` bits).
     let segAccess: UnsafeMutablePointer<UInt8>
+    /// Precomputed limit checks for the hot path (Memory/SegmentedAccess.swift): an access
+    /// of `n` bytes at `off` passes when `off + n <= segReadEnd[s]` (reads) or `segWriteEnd[s]`
+    /// (writes); 0 sends every access of that kind to the full check.
+    let segReadEnd: UnsafeMutablePointer<UInt64>
+    let segWriteEnd: UnsafeMutablePointer<UInt64>
 
     // MARK: Flags
     /// All of EFLAGS except that CF PF AF ZF SF OF are stale while `lazy.op != none`.
@@ -129,6 +134,8 @@ public final class CPU {
         segLimit = .allocate(capacity: 6)
         segAttr = .allocate(capacity: 6)
         segAccess = .allocate(capacity: 6)
+        segReadEnd = .allocate(capacity: 6)
+        segWriteEnd = .allocate(capacity: 6)
         supervisorTLB = TLB()
         userTLB = TLB()
         tlb = supervisorTLB
@@ -142,6 +149,7 @@ public final class CPU {
     deinit {
         regs.deallocate(); segSelector.deallocate(); segBase.deallocate()
         segLimit.deallocate(); segAttr.deallocate(); segAccess.deallocate()
+        segReadEnd.deallocate(); segWriteEnd.deallocate()
         decoder.deallocate()
         supervisorTLB.deallocate()
         userTLB.deallocate()
