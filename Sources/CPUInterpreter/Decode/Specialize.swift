@@ -96,6 +96,10 @@ extension CPU {
             h = vsized(.callRel16, .callRel32)
         case 0xC3:
             h = vsized(.ret16, .ret32)
+        case 0xAA...0xAB where ins.prefixes & (Prefix.rep | Prefix.repne) == 0 && model != .i286:
+            h = sized(.stos8, .stos16, .stos32)          // STOS without REP (386 and later)
+        case 0xAC...0xAD where ins.prefixes & (Prefix.rep | Prefix.repne) == 0 && model != .i286:
+            h = sized(.lods8, .lods16, .lods32)          // LODS without REP (386 and later)
         case 0xE2:
             ins.imm = signExtend8(ins.imm)
             h = ins.address32 ? .loop32 : .loop16

@@ -27,6 +27,7 @@ enum Handler: UInt8 {
     case jcc16, jcc32, jmp16, jmp32, loop16, loop32, callRel16, callRel32, ret16, ret32
     case incR16, incR32, decR16, decR32, pushR16, pushR32, popR16, popR32, lea16, lea32
     case shiftRI8, shiftRI16, shiftRI32
+    case lods8, lods16, lods32, stos8, stos16, stos32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -286,6 +287,12 @@ extension CPU {
         case .shiftRI8: xShiftRI8(ins)
         case .shiftRI16: xShiftRI16(ins)
         case .shiftRI32: xShiftRI32(ins)
+        case .lods8: try xLods8(ins)
+        case .lods16: try xLods16(ins)
+        case .lods32: try xLods32(ins)
+        case .stos8: try xStos8(ins)
+        case .stos16: try xStos16(ins)
+        case .stos32: try xStos32(ins)
         }
     }
 

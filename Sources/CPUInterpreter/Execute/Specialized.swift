@@ -70,6 +70,23 @@ extension CPU {
         eip = target
     }
 
+    /// LODS without a repeat prefix, as `stringIteration` runs it on the 386 and later (the
+    /// 286 advances SI even when the access faults): AL/AX/EAX = [seg:(E)SI], (E)SI ± size.
+    @inline(__always) func lodsFast(_ ins: Instruction, _ size: Int) throws(Fault) {
+        let a32 = ins.address32
+        let si = a32 ? regs[Reg.esi] : regs[Reg.esi] & 0xFFFF
+        writeReg(Reg.eax, size, try readMem(Int(ins.seg), si, size))
+        advance(Reg.esi, df ? 0 &- UInt32(1 << size) : UInt32(1 << size), a32)
+    }
+
+    /// STOS without a repeat prefix (386 and later): [ES:(E)DI] = AL/AX/EAX, (E)DI ± size.
+    @inline(__always) func stosFast(_ ins: Instruction, _ size: Int) throws(Fault) {
+        let a32 = ins.address32
+        let di = a32 ? regs[Reg.edi] : regs[Reg.edi] & 0xFFFF
+        try writeMem(Seg.es, di, size, readReg(Reg.eax, size))
+        advance(Reg.edi, df ? 0 &- UInt32(1 << size) : UInt32(1 << size), a32)
+    }
+
     /// C3 RET.
     @inline(__always) func retFast(_ size: Int) throws(Fault) {
         let target = try peekStack(0, size)
@@ -130,4 +147,10 @@ extension CPU {
     @inline(never) func xShiftRI8(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 0, shift(ins.fastOp, readReg(d, 0), ins.imm, 0)) }
     @inline(never) func xShiftRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shift(ins.fastOp, regs[d] & 0xFFFF, ins.imm, 1)) }
     @inline(never) func xShiftRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shift(ins.fastOp, regs[d], ins.imm, 2) }
+    @inline(never) func xLods8(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 0) }
+    @inline(never) func xLods16(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 1) }
+    @inline(never) func xLods32(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 2) }
+    @inline(never) func xStos8(_ ins: Instruction) throws(Fault) { try stosFast(ins, 0) }
+    @inline(never) func xStos16(_ ins: Instruction) throws(Fault) { try stosFast(ins, 1) }
+    @inline(never) func xStos32(_ ins: Instruction) throws(Fault) { try stosFast(ins, 2) }
 }
