@@ -2,9 +2,8 @@
 extension CPU {
     /// Effective address (offset within `ins.seg`), wrapped to the address size.
     @inline(__always) func effectiveAddress(_ ins: Instruction) -> UInt32 {
-        var a = ins.disp
-        if ins.base != 0xFF { a &+= regs[Int(ins.base)] }
-        if ins.index != 0xFF { a &+= regs[Int(ins.index)] << UInt32(ins.scale) }
+        // No base or no index (0xFF) reads regs[0xFF], which is always 0 (State/CPU.swift).
+        let a = ins.disp &+ regs[Int(ins.base)] &+ (regs[Int(ins.index)] << UInt32(ins.scale))
         return ins.address32 ? a : a & 0xFFFF
     }
 

@@ -5,7 +5,9 @@ public final class CPU {
     public let model: CPUModel
 
     // MARK: General registers
-    /// EAX ECX EDX EBX ESP EBP ESI EDI, in encoding order.
+    /// EAX ECX EDX EBX ESP EBP ESI EDI, in encoding order. Entries 8-255 are always 0, so an
+    /// effective address reads its "no base"/"no index" register code (0xFF) as a zero
+    /// register without a branch (Execute/Operands.swift).
     public let regs: UnsafeMutablePointer<UInt32>
     public var eip: UInt32 = 0xFFF0
 
@@ -128,7 +130,8 @@ public final class CPU {
         self.memory = memory
         self.ports = ports
         physicalAddressMask = model == .i286 ? 0x00FF_FFFF : 0xFFFF_FFFF
-        regs = .allocate(capacity: 8)
+        regs = .allocate(capacity: 256)
+        regs.initialize(repeating: 0, count: 256)
         segSelector = .allocate(capacity: 6)
         segBase = .allocate(capacity: 6)
         segLimit = .allocate(capacity: 6)
