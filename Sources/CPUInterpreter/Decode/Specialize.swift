@@ -115,11 +115,11 @@ extension CPU {
         case 0x58...0x5F:
             ins.setFastRegisters(dst: op & 7, src: 0)
             h = vsized(.popR16, .popR32)
-        case 0xC0, 0xC1, 0xD0, 0xD1:                    // SHL/SHR/SAL/SAR reg, 1 or imm8
+        case 0xC0, 0xC1, 0xD0, 0xD1:                    // shifts and rotates of a register by 1 or imm8
             // The count is a constant: a zero count (flags untouched) stays generic; the
             // 286's per-bit cycles (C0/C1) fold into the cost.
             let count = (op >= 0xD0 ? 1 : ins.imm) & 0x1F
-            guard !mem && ins.reg >= 4 && count != 0 else { break }
+            guard !mem && count != 0 else { break }
             ins.cost = ins.cost &+ UInt16(costs.shiftExtra(op: ins.op, count: count))
             ins.fastOp = ins.reg
             ins.imm = count

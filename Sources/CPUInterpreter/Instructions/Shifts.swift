@@ -26,6 +26,17 @@ extension CPU {
         try endRMW(t, size, shift(op, v, count, size))
     }
 
+    /// A rotate sets CF and OF and leaves SF ZF AF PF as they are: in a lazy record they are
+    /// read from its result, so only its carry and overflow vectors change (as INC/DEC keep CF).
+    @inline(__always) func setRotateFlags(_ c: Bool, _ o: Bool) {
+        if lazy.op == .none {
+            flagsStore = (flagsStore & ~(Flag.cf | Flag.of)) | (c ? Flag.cf : 0) | (o ? Flag.of : 0)
+        } else {
+            lazy.carries = c ? lazy.msb : 0
+            lazy.overflows = o ? lazy.msb : 0
+        }
+    }
+
     /// One shift or rotate of `v` (masked to `size`) by `count` in 1…31.
     @inline(__always) func shift(_ op: Int, _ v: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
         let n = UInt32(8 << size)
@@ -40,16 +51,14 @@ extension CPU {
             r = k == 0 ? v : ((v << k) | (v >> (n - k))) & m
             c = r & 1 != 0
             o = (r & msb != 0) != c
-            materializeFlags()
-            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            setRotateFlags(c, o)
             return r
         case 1: // ROR
             let k = count % n
             r = k == 0 ? v : ((v >> k) | (v << (n - k))) & m
             c = r & msb != 0
             o = (r & msb != 0) != (r & (msb >> 1) != 0)
-            materializeFlags()
-            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            setRotateFlags(c, o)
             return r
         case 2: // RCL: rotate through CF, n+1 bits
             let k = UInt64(count % (n + 1))
@@ -59,8 +68,7 @@ extension CPU {
             r = UInt32(truncatingIfNeeded: y) & m
             c = (y >> UInt64(n)) & 1 != 0
             o = (r & msb != 0) != c
-            materializeFlags()
-            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            setRotateFlags(c, o)
             return r
         case 3: // RCR
             let k = UInt64(count % (n + 1))
@@ -70,8 +78,7 @@ extension CPU {
             r = UInt32(truncatingIfNeeded: y) & m
             c = (y >> UInt64(n)) & 1 != 0
             o = (r & msb != 0) != (r & (msb >> 1) != 0)
-            materializeFlags()
-            setFlag(Flag.cf, c); setFlag(Flag.of, o)
+            setRotateFlags(c, o)
             return r
         case 4, 6: // SHL / SAL
             r = count >= 32 ? 0 : (v << count) & m
