@@ -81,10 +81,10 @@ extension CPU {
             }
         case 0x70...0x7F:
             ins.imm = signExtend8(ins.imm)
-            h = vsized(.jcc16, .jcc32)
+            h = Handler(rawValue: vsized(.jo16, .jo32).rawValue + UInt8(op & 0xF))
         case 0x180...0x18F:
             ins.imm = v == 2 ? ins.imm : signExtend16(ins.imm)
-            h = vsized(.jcc16, .jcc32)
+            h = Handler(rawValue: vsized(.jo16, .jo32).rawValue + UInt8(op & 0xF))
         case 0xEB:
             ins.imm = signExtend8(ins.imm)
             h = vsized(.jmp16, .jmp32)
@@ -130,9 +130,26 @@ extension CPU {
         default:
             break
         }
+        // The register ALU forms of ADD OR AND SUB XOR CMP TEST: one handler per operation.
+        if let form = h, let k = Self.perOperationIndex[ins.fastOp] {
+            switch form {
+            case .aluRR8: h = Handler(rawValue: Handler.addRR8.rawValue + k)
+            case .aluRR16: h = Handler(rawValue: Handler.addRR16.rawValue + k)
+            case .aluRR32: h = Handler(rawValue: Handler.addRR32.rawValue + k)
+            case .aluRI16: h = Handler(rawValue: Handler.addRI16.rawValue + k)
+            case .aluRI32: h = Handler(rawValue: Handler.addRI32.rawValue + k)
+            default: break
+            }
+        }
         // Only where the model has the opcode at all (the generic table says so).
         if let h, ins.handler != Handler.invalid.rawValue { ins.handler = h.rawValue }
     }
+}
+
+extension CPU {
+    /// ALU operation (0-7 in opcode order, 8 = TEST) → position in each per-operation
+    /// group of handlers (add, or, and, sub, xor, cmp, test); nil for ADC and SBB.
+    static let perOperationIndex: [UInt8?] = [0, 1, nil, nil, 2, 3, 4, 5, 6, nil, nil, nil, nil, nil, nil, nil]
 }
 
 extension Instruction {

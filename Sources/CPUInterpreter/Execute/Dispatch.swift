@@ -24,10 +24,22 @@ enum Handler: UInt8 {
     case aluRI8, aluRI16, aluRI32, aluMI8, aluMI16, aluMI32
     case movRR8, movRR16, movRR32, movLoad8, movLoad16, movLoad32, movStore8, movStore16, movStore32
     case movRI8, movRI16, movRI32, movMI8, movMI16, movMI32
-    case jcc16, jcc32, jmp16, jmp32, loop16, loop32, callRel16, callRel32, ret16, ret32
+    case jmp16, jmp32, loop16, loop32, callRel16, callRel32, ret16, ret32
     case incR16, incR32, decR16, decR32, pushR16, pushR32, popR16, popR32, lea16, lea32
     case shiftRI8, shiftRI16, shiftRI32
     case lods8, lods16, lods32, stos8, stos16, stos32
+    // One handler per ALU operation (ADD OR AND SUB XOR CMP TEST) for the register forms,
+    // and one per condition for Jcc (Execute/SpecializedOps.swift): no switch on the
+    // operation or the condition at run time. ADC and SBB keep the forms above.
+    case addRR8, orRR8, andRR8, subRR8, xorRR8, cmpRR8, testRR8, addRR16, orRR16, andRR16, subRR16
+    case xorRR16, cmpRR16, testRR16, addRR32, orRR32, andRR32, subRR32, xorRR32, cmpRR32, testRR32
+    case addRI16, orRI16, andRI16, subRI16, xorRI16, cmpRI16, testRI16, addRI32, orRI32, andRI32
+    case subRI32, xorRI32, cmpRI32, testRI32
+    // Jcc by condition, in condition-code order (Handler.jo16.rawValue + cc).
+    case jo16, jno16, jb16, jae16, je16, jne16, jbe16, ja16, js16, jns16, jp16, jnp16, jl16, jge16
+    case jle16, jg16
+    case jo32, jno32, jb32, jae32, je32, jne32, jbe32, ja32, js32, jns32, jp32, jnp32, jl32, jge32
+    case jle32, jg32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -264,8 +276,6 @@ extension CPU {
         case .movMI8: try xMovMI8(ins)
         case .movMI16: try xMovMI16(ins)
         case .movMI32: try xMovMI32(ins)
-        case .jcc16: try xJcc16(ins)
-        case .jcc32: try xJcc32(ins)
         case .jmp16: try xJmp16(ins)
         case .jmp32: try xJmp32(ins)
         case .loop16: try xLoop16(ins)
@@ -293,6 +303,73 @@ extension CPU {
         case .stos8: try xStos8(ins)
         case .stos16: try xStos16(ins)
         case .stos32: try xStos32(ins)
+        case .addRR8: xAddRR8(ins)
+        case .orRR8: xOrRR8(ins)
+        case .andRR8: xAndRR8(ins)
+        case .subRR8: xSubRR8(ins)
+        case .xorRR8: xXorRR8(ins)
+        case .cmpRR8: xCmpRR8(ins)
+        case .testRR8: xTestRR8(ins)
+        case .addRR16: xAddRR16(ins)
+        case .orRR16: xOrRR16(ins)
+        case .andRR16: xAndRR16(ins)
+        case .subRR16: xSubRR16(ins)
+        case .xorRR16: xXorRR16(ins)
+        case .cmpRR16: xCmpRR16(ins)
+        case .testRR16: xTestRR16(ins)
+        case .addRR32: xAddRR32(ins)
+        case .orRR32: xOrRR32(ins)
+        case .andRR32: xAndRR32(ins)
+        case .subRR32: xSubRR32(ins)
+        case .xorRR32: xXorRR32(ins)
+        case .cmpRR32: xCmpRR32(ins)
+        case .testRR32: xTestRR32(ins)
+        case .addRI16: xAddRI16(ins)
+        case .orRI16: xOrRI16(ins)
+        case .andRI16: xAndRI16(ins)
+        case .subRI16: xSubRI16(ins)
+        case .xorRI16: xXorRI16(ins)
+        case .cmpRI16: xCmpRI16(ins)
+        case .testRI16: xTestRI16(ins)
+        case .addRI32: xAddRI32(ins)
+        case .orRI32: xOrRI32(ins)
+        case .andRI32: xAndRI32(ins)
+        case .subRI32: xSubRI32(ins)
+        case .xorRI32: xXorRI32(ins)
+        case .cmpRI32: xCmpRI32(ins)
+        case .testRI32: xTestRI32(ins)
+        case .jo16: try xJo16(ins)
+        case .jno16: try xJno16(ins)
+        case .jb16: try xJb16(ins)
+        case .jae16: try xJae16(ins)
+        case .je16: try xJe16(ins)
+        case .jne16: try xJne16(ins)
+        case .jbe16: try xJbe16(ins)
+        case .ja16: try xJa16(ins)
+        case .js16: try xJs16(ins)
+        case .jns16: try xJns16(ins)
+        case .jp16: try xJp16(ins)
+        case .jnp16: try xJnp16(ins)
+        case .jl16: try xJl16(ins)
+        case .jge16: try xJge16(ins)
+        case .jle16: try xJle16(ins)
+        case .jg16: try xJg16(ins)
+        case .jo32: try xJo32(ins)
+        case .jno32: try xJno32(ins)
+        case .jb32: try xJb32(ins)
+        case .jae32: try xJae32(ins)
+        case .je32: try xJe32(ins)
+        case .jne32: try xJne32(ins)
+        case .jbe32: try xJbe32(ins)
+        case .ja32: try xJa32(ins)
+        case .js32: try xJs32(ins)
+        case .jns32: try xJns32(ins)
+        case .jp32: try xJp32(ins)
+        case .jnp32: try xJnp32(ins)
+        case .jl32: try xJl32(ins)
+        case .jge32: try xJge32(ins)
+        case .jle32: try xJle32(ins)
+        case .jg32: try xJg32(ins)
         }
     }
 

@@ -14,6 +14,20 @@ extension CPU {
         if op < 7 { writeReg(d, size, r) }
     }
 
+    /// ALU reg, reg with the operation `op` a constant (the per-operation handlers).
+    @inline(__always) func aluRegRegOp(_ ins: Instruction, _ size: Int, _ op: Int) {
+        let d = ins.fastDst
+        let r = aluFast(op, readReg(d, size), readReg(ins.fastSrc, size), size)
+        if op < 7 { writeReg(d, size, r) }
+    }
+
+    /// ALU reg, imm with the operation `op` a constant.
+    @inline(__always) func aluRegImmOp(_ ins: Instruction, _ size: Int, _ op: Int) {
+        let d = ins.fastDst
+        let r = aluFast(op, readReg(d, size), ins.imm, size)
+        if op < 7 { writeReg(d, size, r) }
+    }
+
     /// ALU reg, imm (group 1 with a register, the accumulator forms, TEST AL/eAX).
     @inline(__always) func aluRegImm(_ ins: Instruction, _ size: Int) {
         let op = ins.fastOp, d = ins.fastDst
@@ -43,9 +57,10 @@ extension CPU {
         try writeLinear(la, size, aluFast(op, d, s, size))
     }
 
-    /// Jcc with the displacement prepared; `mask` is the operand-size wrap of EIP.
-    @inline(__always) func jccFast(_ ins: Instruction, _ mask: UInt32) throws(Fault) {
-        guard condition(Int(ins.op & 0xF)) else { return }
+    /// Jcc with the displacement prepared; `mask` is the operand-size wrap of EIP, `cc` the
+    /// condition (a constant in each per-condition handler).
+    @inline(__always) func jccFast(_ ins: Instruction, _ mask: UInt32, _ cc: Int) throws(Fault) {
+        guard condition(cc) else { return }
         let t = (eip &+ ins.imm) & mask
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0).
         guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
@@ -124,8 +139,6 @@ extension CPU {
     @inline(never) func xMovMI8(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 0, ins.imm) }
     @inline(never) func xMovMI16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm) }
     @inline(never) func xMovMI32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm) }
-    @inline(never) func xJcc16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF) }
-    @inline(never) func xJcc32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF) }
     @inline(never) func xJmp16(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, false) }
     @inline(never) func xJmp32(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, true) }
     @inline(never) func xLoop16(_ ins: Instruction) throws(Fault) { try loopFast(ins, 0xFFFF) }

@@ -1,0 +1,72 @@
+/// Bodies of the per-operation ALU forms and the per-condition Jcc forms
+/// (Decode/Specialize.swift picks them): the operation or condition is a constant in each
+/// body, so the lazy-flag record and the condition test compile without a switch.
+extension CPU {
+    @inline(never) func xAddRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 0) }
+    @inline(never) func xOrRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 1) }
+    @inline(never) func xAndRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 4) }
+    @inline(never) func xSubRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 5) }
+    @inline(never) func xXorRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 6) }
+    @inline(never) func xCmpRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 7) }
+    @inline(never) func xTestRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 8) }
+    @inline(never) func xAddRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 0) }
+    @inline(never) func xOrRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 1) }
+    @inline(never) func xAndRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 4) }
+    @inline(never) func xSubRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 5) }
+    @inline(never) func xXorRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 6) }
+    @inline(never) func xCmpRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 7) }
+    @inline(never) func xTestRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 8) }
+    @inline(never) func xAddRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 0) }
+    @inline(never) func xOrRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 1) }
+    @inline(never) func xAndRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 4) }
+    @inline(never) func xSubRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 5) }
+    @inline(never) func xXorRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 6) }
+    @inline(never) func xCmpRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 7) }
+    @inline(never) func xTestRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 8) }
+    @inline(never) func xAddRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 0) }
+    @inline(never) func xOrRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 1) }
+    @inline(never) func xAndRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 4) }
+    @inline(never) func xSubRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 5) }
+    @inline(never) func xXorRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 6) }
+    @inline(never) func xCmpRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 7) }
+    @inline(never) func xTestRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 8) }
+    @inline(never) func xAddRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 0) }
+    @inline(never) func xOrRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 1) }
+    @inline(never) func xAndRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 4) }
+    @inline(never) func xSubRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 5) }
+    @inline(never) func xXorRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 6) }
+    @inline(never) func xCmpRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 7) }
+    @inline(never) func xTestRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 8) }
+    @inline(never) func xJo16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 0) }
+    @inline(never) func xJno16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 1) }
+    @inline(never) func xJb16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 2) }
+    @inline(never) func xJae16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 3) }
+    @inline(never) func xJe16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 4) }
+    @inline(never) func xJne16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 5) }
+    @inline(never) func xJbe16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 6) }
+    @inline(never) func xJa16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 7) }
+    @inline(never) func xJs16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 8) }
+    @inline(never) func xJns16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 9) }
+    @inline(never) func xJp16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 10) }
+    @inline(never) func xJnp16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 11) }
+    @inline(never) func xJl16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 12) }
+    @inline(never) func xJge16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 13) }
+    @inline(never) func xJle16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 14) }
+    @inline(never) func xJg16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 15) }
+    @inline(never) func xJo32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 0) }
+    @inline(never) func xJno32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 1) }
+    @inline(never) func xJb32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 2) }
+    @inline(never) func xJae32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 3) }
+    @inline(never) func xJe32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 4) }
+    @inline(never) func xJne32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 5) }
+    @inline(never) func xJbe32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 6) }
+    @inline(never) func xJa32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 7) }
+    @inline(never) func xJs32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 8) }
+    @inline(never) func xJns32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 9) }
+    @inline(never) func xJp32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 10) }
+    @inline(never) func xJnp32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 11) }
+    @inline(never) func xJl32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 12) }
+    @inline(never) func xJge32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 13) }
+    @inline(never) func xJle32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 14) }
+    @inline(never) func xJg32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 15) }
+}
