@@ -26,6 +26,36 @@ import Testing
         #expect(f.cpu.reg16(Reg.eax) == 1 + 2 + 3 + 4 + 5)
     }
 
+    @Test func instructionAcrossAPageEndSeesItsNewBytes() {
+        let f = Fixture()
+        // "add ax, imm16" across the end of page 1000-1FFF (the cross-page cache keeps it):
+        // its immediate's high byte is in the next page, and the loop increments it.
+        // 1FF0: mov cx, 5 ; 1FF3: 11 x nop
+        // 1FFE: add ax, 0x0001     ; 05 01 | 00  (high byte at 2000)
+        // 2001: inc byte [2000]
+        // 2005: loop 1FFE
+        // 2007: hlt
+        f.load([0xB9, 0x05, 0x00] + [UInt8](repeating: 0x90, count: 11)
+               + [0x05, 0x01, 0x00, 0xFE, 0x06, 0x00, 0x20, 0xE2, 0xF7, 0xF4], at: 0x1FF0)
+        f.cpu.eip = 0x1FF0
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 5 * 1 + (0 + 1 + 2 + 3 + 4) * 0x100)
+        #expect(f.memory.bytes[0x2000] == 5)
+    }
+
+    @Test func instructionAcrossAPageEndRunsFromTheCache() {
+        let f = Fixture()
+        // The same loop without the patch: the second and later runs of the crossing
+        // "add ax, 0x0301" hit the cross-page cache.
+        // 1FF0: mov cx, 5 ; 1FF3: 11 x nop ; 1FFE: add ax, 0x0301 ; 2001: loop 1FFE ; 2003: hlt
+        f.load([0xB9, 0x05, 0x00] + [UInt8](repeating: 0x90, count: 11)
+               + [0x05, 0x01, 0x03, 0xE2, 0xFB, 0xF4], at: 0x1FF0)
+        f.cpu.eip = 0x1FF0
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 5 * 0x0301)
+        #expect(f.cpu.reg16(Reg.ecx) == 0)
+    }
+
     @Test func dataWritesNextToCodeDoNotDropUnrelatedBlocks() {
         let f = Fixture()
         // Code at 1000, a data byte 256 bytes later in the same page.

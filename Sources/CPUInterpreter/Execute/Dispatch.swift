@@ -6,6 +6,8 @@ enum Handler: UInt8 {
     /// (Execute/Fetch.swift), so a fetch hit needs no "is this slot filled" test.
     case notDecoded = 0
     case invalid
+    /// The slot of an instruction that runs past its page end (Execute/CrossPageFetch.swift).
+    case crossesPage
     case alu, pushSegment, popSegment, daa, das, aaa, aas, incRegister, decRegister, pushRegister, popRegister
     case pusha, popa, bound, arpl, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
@@ -116,7 +118,8 @@ extension CPU {
         let op = Int(ins.op)
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.
         switch unsafeBitCast(ins.handler, to: Handler.self) {
-        case .notDecoded: try executeUndecoded()
+        case .notDecoded: try executeUndecoded(crossesPage: false)
+        case .crossesPage: try executeUndecoded(crossesPage: true)
         case .invalid: throw Fault.invalidOpcode
         case .alu: try aluForm(ins)
         case .pushSegment: try pushSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), ins)

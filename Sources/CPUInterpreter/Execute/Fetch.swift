@@ -61,8 +61,9 @@ extension CPU {
         var ins = decoder.decode(host, avail: Int(min(span - k, 16)), code32: code32, tooLong: &tooLong)
         // SDM: an instruction longer than the model's limit raises #GP(0).
         if tooLong { throw Fault.generalProtection(0) }
-        // It runs past the page end or the CS limit: the byte-by-byte path decides.
-        if ins.length == 0 { return try fetchSlow() }
+        // It runs past the page end or the CS limit: the byte-by-byte path decides; past the
+        // page end (the limit lies beyond), the cross-page cache keeps it.
+        if ins.length == 0 { return toLimit > toPageEnd ? try fetchCrossingPage(slot: fetchPage + Int(k)) : try fetchSlow() }
         ins.cost = costs.cost(of: ins)
         specialize(&ins)
         markCode(pa, length: Int(ins.length))
@@ -72,9 +73,12 @@ extension CPU {
 
     /// The `.notDecoded` handler: the fetch hit an empty slot (EIP, cycles unchanged).
     /// Decodes and caches the instruction, then runs it as `executeNext` would have.
+    /// The `.crossesPage` handler too: the slot's instruction runs past the page end, and
+    /// comes from the cross-page cache (one function, so the dispatch switch it inlines
+    /// exists once more, not twice).
     @inline(never)
-    func executeUndecoded() throws(Fault) {
-        let ins = try fetchMiss()
+    func executeUndecoded(crossesPage: Bool) throws(Fault) {
+        let ins = crossesPage ? try fetchCrossingPage(slot: nil) : try fetchMiss()
         eip = eip &+ UInt32(ins.length)
         cycles &+= UInt64(ins.cost)
         try execute(ins)

@@ -122,6 +122,8 @@ public final class CPU {
     /// The last page walk found a global page (PTE.G with CR4.PGE).
     var lastWalkGlobal = false
     let icache: DecodeCache
+    /// Decoded instructions that run past their page end (Execute/CrossPageFetch.swift).
+    let crossPage: UnsafeMutablePointer<CrossPageEntry>
     let decoder: Decoder
     let costs: CycleTable
 
@@ -143,6 +145,8 @@ public final class CPU {
         userTLB = TLB()
         tlb = supervisorTLB
         icache = DecodeCache()
+        crossPage = .allocate(capacity: CrossPageEntry.count)
+        crossPage.initialize(repeating: CrossPageEntry(), count: CrossPageEntry.count)
         fetchPage = icache.entries
         decoder = Decoder(model: model)
         costs = CycleTable(model: model)
@@ -157,6 +161,7 @@ public final class CPU {
         supervisorTLB.deallocate()
         userTLB.deallocate()
         icache.deallocate()
+        crossPage.deallocate()
         costs.deallocate()
     }
 
