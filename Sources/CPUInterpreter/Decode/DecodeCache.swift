@@ -31,6 +31,8 @@ struct DecodeCache {
     let nextSlot: UnsafeMutablePointer<Int>
     /// Per physical page: the 64-byte blocks that hold decoded instructions.
     let codeBlocks: UnsafeMutablePointer<UInt64>
+    /// The fetch memos of the last code pages (Execute/FetchMemos.swift), by linear page.
+    let memos: UnsafeMutablePointer<FetchMemo>
 
     init() {
         let p = mmap(nil, Self.poolBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
@@ -43,12 +45,16 @@ struct DecodeCache {
         nextSlot = .allocate(capacity: 1)
         nextSlot.initialize(to: 0)
         codeBlocks = calloc(Self.physicalPages, MemoryLayout<UInt64>.stride)!.assumingMemoryBound(to: UInt64.self)
+        memos = .allocate(capacity: FetchMemo.count)
+        memos.initialize(repeating: FetchMemo(vpn: FetchMemo.invalid, csBase: 0, csLimit: 0, ppn: 0, eipBase: 0,
+                                              span: 0, code32: false, page: entries, fetchSpan: 0), count: FetchMemo.count)
     }
 
     /// A struct of raw pointers (no ARC on the hot path); the CPU frees it in its deinit.
     func deallocate() {
         munmap(UnsafeMutableRawPointer(entries), Self.poolBytes)
         free(slotOfPage); keyOfSlot.deallocate(); nextSlot.deallocate(); free(codeBlocks)
+        memos.deallocate()
     }
 
     @inline(__always) static func key(_ ppn: UInt32, code32: Bool) -> Int {
@@ -91,6 +97,7 @@ extension CPU {
             icache.slotOfPage[Int(old)] = 0
             madvise(UnsafeMutableRawPointer(page), 4096 * MemoryLayout<Instruction>.stride, MADV_DONTNEED)
             fetchSpan = 0
+            dropFetchMemos()
         }
         icache.keyOfSlot[slot] = UInt32(key)
         icache.slotOfPage[key] = UInt16(slot + 1)

@@ -36,24 +36,40 @@ extension CPU {
             do throws(Fault) { _ = try readLinear(la, 0) } catch { return try fetchSlow() }
             guard tlb.readTag[i] == vpn else { return try fetchSlow() }   // MMIO: no host page
         }
-        let pa = (tlb.readPhysPage[i] << 12) | (la & 0xFFF)
+        let ppn = tlb.readPhysPage[i]
+        let pa = (ppn << 12) | (la & 0xFFF)
         let code32 = codeIs32
-        let page = decodedPage(pa >> 12, code32: code32)
-        // The memo: EIP values from max(0, EIP at the page start) up to the page end or the limit.
-        let pageOff = la & 0xFFF
-        let startEIP = off >= pageOff ? off - pageOff : 0
-        let startOff = pageOff - (off - startEIP)
-        let toPageEnd = UInt64(4096 - startOff)
-        let toLimit = UInt64(lim) - UInt64(startEIP) + 1
-        let span = UInt32(min(toPageEnd, toLimit))
-        fetchEIPBase = startEIP
-        fetchPage = page + Int(startOff)
-        // No cached instruction crosses its page end (those take fetchSlow). One decoded under
-        // a CS with a higher limit may cross this CS's limit: when the limit cuts the page,
-        // the memo stops 15 bytes (the longest instruction) short of it, and fetches there
-        // come here, where the length is checked.
-        fetchSpan = toLimit >= toPageEnd ? span : (span > 15 ? span - 15 : 0)
-        let k = off - startEIP
+        let base = segBase[Seg.cs]
+        // A kept memo built from the same inputs is the one the code below would build
+        // (Execute/FetchMemos.swift).
+        let m = icache.memos + Int(vpn & UInt32(FetchMemo.count - 1))
+        let span: UInt32
+        if m.pointee.vpn == vpn && m.pointee.ppn == ppn && m.pointee.csBase == base && m.pointee.csLimit == lim
+            && m.pointee.code32 == code32 && off &- m.pointee.eipBase < m.pointee.span {
+            span = m.pointee.span
+            fetchEIPBase = m.pointee.eipBase
+            fetchPage = m.pointee.page
+            fetchSpan = m.pointee.fetchSpan
+        } else {
+            let page = decodedPage(ppn, code32: code32)
+            // The memo: EIP values from max(0, EIP at the page start) up to the page end or the limit.
+            let pageOff = la & 0xFFF
+            let startEIP = off >= pageOff ? off - pageOff : 0
+            let startOff = pageOff - (off - startEIP)
+            let toPageEnd = UInt64(4096 - startOff)
+            let toLimit = UInt64(lim) - UInt64(startEIP) + 1
+            span = UInt32(min(toPageEnd, toLimit))
+            fetchEIPBase = startEIP
+            fetchPage = page + Int(startOff)
+            // No cached instruction crosses its page end (those take fetchSlow). One decoded under
+            // a CS with a higher limit may cross this CS's limit: when the limit cuts the page,
+            // the memo stops 15 bytes (the longest instruction) short of it, and fetches there
+            // come here, where the length is checked.
+            fetchSpan = toLimit >= toPageEnd ? span : (span > 15 ? span - 15 : 0)
+            m.pointee = FetchMemo(vpn: vpn, csBase: base, csLimit: lim, ppn: ppn, eipBase: startEIP, span: span,
+                                  code32: code32, page: fetchPage, fetchSpan: fetchSpan)
+        }
+        let k = off - fetchEIPBase
         let cached = fetchPage[Int(k)]
         if cached.length != 0 && k + UInt32(cached.length) <= span { return cached }
         let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!

@@ -1,0 +1,37 @@
+/// The fetch memos of the last few code pages (Execute/Fetch.swift builds the current one).
+///
+/// Every privilege transition loads CS and most switch the TLB set, and both drop the fetch
+/// memo; the protect guest then rebuilt it on every INT, IRET, call-gate CALL and RETF
+/// (callgrind: `fetchMiss` + `decodedPage`, 0.37 M calls at about 120 host instructions).
+/// A memo is a pure function of the CS base, limit and D bit, the linear page of EIP, that
+/// page's TLB entry (its physical page) and the pool slot of that physical page; so one kept
+/// with those inputs is exactly the memo a rebuild would give whenever they still hold. The
+/// entry is found by linear page, its CS inputs are compared, and the current TLB set must
+/// still hold the page with the same physical page (a flush, INVLPG or a refill elsewhere
+/// makes it miss; the rebuild then walks the page tables as before). Pool-slot reuse drops
+/// them all (`decodedPage`).
+struct FetchMemo {
+    static let count = 8
+    /// Linear page of the memo (`invalid`: no memo).
+    var vpn: UInt32
+    var csBase: UInt32
+    var csLimit: UInt32
+    /// The physical page the TLB mapped `vpn` to.
+    var ppn: UInt32
+    var eipBase: UInt32
+    /// EIP values `eipBase ..< eipBase + span` lie in the page (`span`) and in the memo
+    /// proper (`fetchSpan`: cut 15 bytes short of a CS limit inside the page).
+    var span: UInt32
+    var code32: Bool
+    var page: UnsafeMutablePointer<Instruction>
+    var fetchSpan: UInt32
+
+    static let invalid: UInt32 = 0xFFFF_FFFF
+}
+
+extension CPU {
+    /// Forgets every kept memo (a decode-pool slot was reused).
+    func dropFetchMemos() {
+        for k in 0..<FetchMemo.count { icache.memos[k].vpn = FetchMemo.invalid }
+    }
+}
