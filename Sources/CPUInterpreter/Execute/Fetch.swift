@@ -79,7 +79,9 @@ extension CPU {
         if tooLong { throw Fault.generalProtection(0) }
         // It runs past the page end or the CS limit: the byte-by-byte path decides; past the
         // page end (the limit lies beyond), the cross-page cache keeps it.
-        if ins.length == 0 { return toLimit > toPageEnd ? try fetchCrossingPage(slot: fetchPage + Int(k)) : try fetchSlow() }
+        // (The limit lies beyond the page end when limit - EIP + 1 exceeds the bytes to the page end.)
+        let limitPastPageEnd = UInt64(lim) - UInt64(off) + 1 > UInt64(4096 - (la & 0xFFF))
+        if ins.length == 0 { return limitPastPageEnd ? try fetchCrossingPage(slot: fetchPage + Int(k)) : try fetchSlow() }
         ins.cost = costs.cost(of: ins)
         specialize(&ins)
         markCode(pa, length: Int(ins.length))
