@@ -125,6 +125,11 @@ extension CPU {
             ins.imm = count
             ins.setFastRegisters(dst: ins.rm, src: 0)
             h = sized(.shiftRI8, .shiftRI16, .shiftRI32)
+        case 0x1B6 where v == 2:                         // MOVZX r32, r/m8
+            if mem { h = .movzxLoad8To32 } else { ins.setFastRegisters(dst: ins.reg, src: ins.rm); h = .movzxR8To32 }
+        case 0x1AF where v == 2 && !mem:                 // IMUL r32, r32
+            ins.setFastRegisters(dst: ins.reg, src: ins.rm)
+            h = .imulRR32
         case 0x8D where mem:
             h = vsized(.lea16, .lea32)
         default:

@@ -37,6 +37,8 @@ enum Handler: UInt8 {
     case xorRR16, cmpRR16, testRR16, addRR32, orRR32, andRR32, subRR32, xorRR32, cmpRR32, testRR32
     case addRI16, orRI16, andRI16, subRI16, xorRI16, cmpRI16, testRI16, addRI32, orRI32, andRI32
     case subRI32, xorRI32, cmpRI32, testRI32
+    // MOVZX r32, r/m8 and IMUL r32, r32 (0F B6, 0F AF).
+    case movzxLoad8To32, movzxR8To32, imulRR32
     // Jcc by condition, in condition-code order (Handler.jo16.rawValue + cc).
     case jo16, jno16, jb16, jae16, je16, jne16, jbe16, ja16, js16, jns16, jp16, jnp16, jl16, jge16
     case jle16, jg16
@@ -115,7 +117,9 @@ enum Handler: UInt8 {
 extension CPU {
     @inline(__always)
     func execute(_ ins: Instruction) throws(Fault) {
-        let op = Int(ins.op)
+        // Computed in the cases that use it (a `let` here was computed before the jump table,
+        // for every instruction).
+        var op: Int { Int(ins.op) }
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.
         switch unsafeBitCast(ins.handler, to: Handler.self) {
         case .notDecoded: try executeUndecoded(crossesPage: false)
@@ -306,6 +310,9 @@ extension CPU {
         case .stos8: try xStos8(ins)
         case .stos16: try xStos16(ins)
         case .stos32: try xStos32(ins)
+        case .movzxLoad8To32: try xMovzxLoad8To32(ins)
+        case .movzxR8To32: regs[ins.fastDst] = readReg(ins.fastSrc, 0)
+        case .imulRR32: xImulRR32(ins)
         case .addRR8: xAddRR8(ins)
         case .orRR8: xOrRR8(ins)
         case .andRR8: xAndRR8(ins)

@@ -14,7 +14,7 @@ extension CPU {
         let k = eip &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
-        if k < fetchSpan { return fetchPage[Int(k)] }
+        if _fastPath(k < fetchSpan) { return fetchPage[Int(k)] }
         return try fetchMiss()
     }
 

@@ -113,7 +113,7 @@ extension CPU {
             regs[Reg.eax] = UInt32(truncatingIfNeeded: r); regs[Reg.edx] = UInt32(truncatingIfNeeded: r >> 32)
             upper = UInt32(truncatingIfNeeded: r >> 32); lower = UInt32(truncatingIfNeeded: r)
         }
-        setFlagsSZP(lower, size, cf: upper != 0, of: upper != 0)
+        setLazyExplicit(lower, size, cf: upper != 0, of: upper != 0)
     }
 
     /// One-operand IMUL: CF = OF = (the product does not fit the lower half, sign-extended).
@@ -133,7 +133,7 @@ extension CPU {
             regs[Reg.eax] = UInt32(truncatingIfNeeded: r); regs[Reg.edx] = UInt32(truncatingIfNeeded: r >> 32)
             fits = r == Int64(Int32(truncatingIfNeeded: r)); lower = UInt32(truncatingIfNeeded: r)
         }
-        setFlagsSZP(lower, size, cf: !fits, of: !fits)
+        setLazyExplicit(lower, size, cf: !fits, of: !fits)
     }
 
     /// Two- and three-operand IMUL (0F AF, 69, 6B): the product truncated to the operand size.
@@ -141,12 +141,12 @@ extension CPU {
         if size == 1 {
             let r = Int32(Int16(truncatingIfNeeded: a)) &* Int32(Int16(truncatingIfNeeded: b))
             let fits = r == Int32(Int16(truncatingIfNeeded: r))
-            setFlagsSZP(UInt32(truncatingIfNeeded: r), 1, cf: !fits, of: !fits)
+            setLazyExplicit(UInt32(truncatingIfNeeded: r), 1, cf: !fits, of: !fits)
             return UInt32(truncatingIfNeeded: r) & 0xFFFF
         }
         let r = Int64(Int32(bitPattern: a)) &* Int64(Int32(bitPattern: b))
         let fits = r == Int64(Int32(truncatingIfNeeded: r))
-        setFlagsSZP(UInt32(truncatingIfNeeded: r), 2, cf: !fits, of: !fits)
+        setLazyExplicit(UInt32(truncatingIfNeeded: r), 2, cf: !fits, of: !fits)
         return UInt32(truncatingIfNeeded: r)
     }
 
