@@ -51,14 +51,14 @@ extension CPU {
         let c = cf
         let r = (v &+ 1) & sizeMask(size)
         setLazy(.inc, size, v, 1, r)
-        lazy.carries = c ? lazy.msb : 0
+        setLazyCarryOverflow(c, ~v & r & lazy.msb != 0)      // CF kept; OF: 7F..F -> 80..0
         return r
     }
     @inline(__always) func dec(_ v: UInt32, _ size: Int) -> UInt32 {
         let c = cf
         let r = (v &- 1) & sizeMask(size)
         setLazy(.dec, size, v, 1, r)
-        lazy.carries = c ? lazy.msb : 0
+        setLazyCarryOverflow(c, v & ~r & lazy.msb != 0)      // CF kept; OF: 80..0 -> 7F..F
         return r
     }
     @inline(__always) func neg(_ v: UInt32, _ size: Int) -> UInt32 {

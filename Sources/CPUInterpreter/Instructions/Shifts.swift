@@ -32,8 +32,7 @@ extension CPU {
         if lazy.op == .none {
             flagsStore = (flagsStore & ~(Flag.cf | Flag.of)) | (c ? Flag.cf : 0) | (o ? Flag.of : 0)
         } else {
-            lazy.carries = c ? lazy.msb : 0
-            lazy.overflows = o ? lazy.msb : 0
+            setLazyCarryOverflow(c, o)
         }
     }
 

@@ -31,17 +31,22 @@ enum LazyOp: UInt8 {
     case dec          // like sub, but CF kept from before
 }
 
-/// The last arithmetic instruction's result and its carry and overflow vectors, so that
-/// reading a flag needs neither the operation nor the operand size: CF is the sign bit
-/// (`msb`) of `carries`, OF the sign bit of `overflows`, AF bit 4 of `res ^ halfCarries`.
-/// The vectors cost a few ALU operations when the result is recorded (where the operation
-/// and size are constants); Jcc reads them with one test. Values are masked to the size.
+/// The last arithmetic instruction's result and its operands as an addition
+/// `x + y (+ carry in) = z`, so that reading a flag needs neither the operation nor the
+/// operand size, and recording one needs no computation: ADD/ADC record (d, s, r); SUB,
+/// SBB, CMP and NEG record the addition that undoes them, r + s (+ borrow) = d, whose
+/// carry out is their borrow and whose overflow is theirs. CF is the carry out of the top
+/// bit, `(x & y) | ((x | y) & ~z)` at `msb`; OF `(x ^ z) & (y ^ z)` at `msb`; AF the
+/// carry into bit 4, bit 4 of `x ^ y ^ z`; SF ZF PF come from `res`. CF and OF depend only
+/// on the `msb` bits of x, y, z and AF only on bit 4, so an instruction that sets CF or OF
+/// on its own (INC/DEC keep CF, rotates, MUL, logic) writes those bits: msb bits
+/// (c, c, c XOR o) give CF = c and OF = o. Values are masked to the size.
 struct LazyFlags {
     var op: LazyOp = .none
     var res: UInt32 = 0
-    var carries: UInt32 = 0
-    var overflows: UInt32 = 0
-    var halfCarries: UInt32 = 0
+    var x: UInt32 = 0
+    var y: UInt32 = 0
+    var z: UInt32 = 0
     var msb: UInt32 = 0x80
 }
 
@@ -67,24 +72,30 @@ extension CPU {
         lazy.op = op; lazy.res = r; lazy.msb = signBit(size)
         switch op {
         case .add, .inc:
-            lazy.carries = (d & s) | ((d | s) & ~r)
-            lazy.overflows = (d ^ r) & (s ^ r)
-            lazy.halfCarries = d ^ s
+            lazy.x = d; lazy.y = s; lazy.z = r
         case .sub, .dec:
-            lazy.carries = (~d & s) | ((~d | s) & r)
-            lazy.overflows = (d ^ s) & (d ^ r)
-            lazy.halfCarries = d ^ s
+            lazy.x = r; lazy.y = s; lazy.z = d          // r + s (+ borrow) = d
         case .logic, .none:
-            lazy.carries = 0; lazy.overflows = 0; lazy.halfCarries = r
+            lazy.x = 0; lazy.y = 0; lazy.z = 0          // CF = OF = AF = 0
         }
+    }
+
+    /// Replaces the record's CF and OF (its `msb` bits of x, y, z), keeping AF and the result.
+    @inline(__always) func setLazyCarryOverflow(_ c: Bool, _ o: Bool) {
+        let m = lazy.msb
+        let cm = c ? m : 0, om = o ? m : 0
+        lazy.x = (lazy.x & ~m) | cm
+        lazy.y = (lazy.y & ~m) | cm
+        lazy.z = (lazy.z & ~m) | (cm ^ om)
     }
 
     /// Records `res` (SF ZF PF read from it later) with CF and OF given and AF clear, as a
     /// lazy record: no parity or EFLAGS update now.
     @inline(__always) func setLazyExplicit(_ res: UInt32, _ size: Int, cf: Bool, of: Bool) {
         let msb = signBit(size)
+        let cm = cf ? msb : 0, om = of ? msb : 0
         lazy.op = .logic; lazy.res = res & sizeMask(size); lazy.msb = msb
-        lazy.carries = cf ? msb : 0; lazy.overflows = of ? msb : 0; lazy.halfCarries = lazy.res
+        lazy.x = cm; lazy.y = cm; lazy.z = cm ^ om
     }
 
     /// Sets SF ZF PF from `res`, CF and OF from the arguments, AF cleared unless given.
@@ -104,7 +115,8 @@ extension CPU {
     // MARK: Reading flags
 
     @inline(__always) var cf: Bool {
-        lazy.op == .none ? flagsStore & Flag.cf != 0 : lazy.carries & lazy.msb != 0
+        lazy.op == .none ? flagsStore & Flag.cf != 0
+            : ((lazy.x & lazy.y) | ((lazy.x | lazy.y) & ~lazy.z)) & lazy.msb != 0
     }
     @inline(__always) var zf: Bool {
         lazy.op == .none ? flagsStore & Flag.zf != 0 : lazy.res == 0
@@ -113,13 +125,13 @@ extension CPU {
         lazy.op == .none ? flagsStore & Flag.sf != 0 : lazy.res & lazy.msb != 0
     }
     @inline(__always) var of: Bool {
-        lazy.op == .none ? flagsStore & Flag.of != 0 : lazy.overflows & lazy.msb != 0
+        lazy.op == .none ? flagsStore & Flag.of != 0 : (lazy.x ^ lazy.z) & (lazy.y ^ lazy.z) & lazy.msb != 0
     }
     @inline(__always) var pf: Bool {
         lazy.op == .none ? flagsStore & Flag.pf != 0 : parityFlag(lazy.res) != 0
     }
     @inline(__always) var af: Bool {
-        lazy.op == .none ? flagsStore & Flag.af != 0 : (lazy.res ^ lazy.halfCarries) & 0x10 != 0
+        lazy.op == .none ? flagsStore & Flag.af != 0 : (lazy.x ^ lazy.y ^ lazy.z) & 0x10 != 0
     }
     @inline(__always) var df: Bool { flagsStore & Flag.df != 0 }
 
