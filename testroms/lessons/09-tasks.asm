@@ -29,6 +29,8 @@
 ;   jmp_small         a TSS whose limit is below 67h: #TS(sel)
 ;   r3_call_tg3       ring 3 CALLs a DPL-3 task gate: task C at ring 0
 ;   r3_call_tg0       ring 3 CALLs a DPL-0 task gate: #GP(sel)
+;   jmp_data_cs       JMP to a TSS whose CS is a data segment: #TS(CS) in
+;                     the new task, which is already committed
 ;
 ; Output: "PASS name" / "FAIL name expected ... got ..." per check on port
 ; 0xE9, then "DONE n passed m failed".  Assemble with testroms/build.sh.
@@ -40,8 +42,10 @@
 TSS_B_BASE      equ     0x8000
 TSS_C_BASE      equ     0x8100
 TSS_S_BASE      equ     0x8200
+TSS_D_BASE      equ     0x8300
 TASK_B_STACK    equ     0x9E000
 TASK_C_STACK    equ     0x9D000
+TASK_D_STACK    equ     0x9C000
 TSS_BUSY        equ     0x8B            ; access byte: P, type 1011 (busy 32-bit TSS)
 TSS_AVAIL       equ     0x89            ; access byte: P, type 1001 (available)
 
@@ -51,6 +55,7 @@ TSS_AVAIL       equ     0x89            ; access byte: P, type 1001 (available)
         DESC    SEL_TSS_SMALL, TSS_S_BASE, 0x50, ACC_P|T_TSS32, 0       ; limit < 67h
         TASKGATE SEL_TG3, SEL_TSS_C, ACC_P|ACC_DPL3|T_TASKGATE
         TASKGATE SEL_TG0, SEL_TSS_C, ACC_P|ACC_DPL0|T_TASKGATE
+        DESC    SEL_TSS_D, TSS_D_BASE, 0x67, ACC_P|T_TSS32, 0           ; 0068h
         GDT_END
 
 t_tr            equ     scratch_vars + 0        ; what a task saw on entry
@@ -146,6 +151,46 @@ call_to_c:
         RUN_R3  r3_tg0
         CHECK_FAULT 13, SEL_TG0, r3_call_tg0
 
+; -----------------------------------------------------------------------------
+; 5. Past the commit point a fault belongs to the new task.  TSS D is sound
+;    (available, limit 67h) but its CS field names the flat data segment.
+;    The CPU checks CS only after it has saved the main task, cleared main's
+;    busy bit, made D busy, loaded TR, EIP, EFLAGS and the registers from
+;    TSS D: that is the commit point (SDM vol. 3, 7.3).  So the #TS(0010h)
+;    is raised in task D: the CS:EIP it saves are D's (0010h:task_d_entry),
+;    not the JMP's, on D's stack.  The main task is left available, so a JMP
+;    back to it resumes it after its JMP.
+; -----------------------------------------------------------------------------
+        mov     edi, TSS_D_BASE
+        mov     eax, task_d_entry
+        mov     ebx, TASK_D_STACK
+        mov     edx, 0xD0D0D0D0
+        call    make_task_tss
+        mov     dword [TSS_D_BASE + 0x4C], SEL_KDATA    ; CS := a data segment
+        mov     ebx, 0x0BADC0DE                         ; main's, kept in its TSS
+        TEST    "jmp-tss-with-data-cs-ts-in-new-task"
+        ARM_PUSHED data_cs_fault
+        mov     word [exp_cs], SEL_KDATA                ; saved CS: task D's
+jmp_data_cs:
+        jmp     SEL_TSS_D:0
+        jmp     back_in_main                            ; main resumes here
+data_cs_fault:
+        lea     esp, [esp+4]                            ; drop the DS slot
+        mov     [t_eax], eax                            ; EAX as the fault found it
+        CHECK_FAULT 10, SEL_KDATA, task_d_entry
+        str     ax
+        movzx   eax, ax
+        CHECK_EQ "fault-after-commit-runs-in-task-d", eax, SEL_TSS_D
+        CHECK_EQ "fault-after-commit-registers-from-tss-d", [t_eax], 0xD0D0D0D0
+        movzx   eax, byte [GDT_BASE + SEL_TSS + 5]
+        CHECK_EQ "fault-after-commit-main-left-available", eax, TSS_AVAIL
+        jmp     SEL_TSS:0                               ; back to the main task
+back_in_main:
+        str     ax
+        movzx   eax, ax
+        CHECK_EQ "jmp-back-to-main-after-fault", eax, SEL_TSS
+        CHECK_EQ "main-ebx-kept-across-faulting-switch", ebx, 0x0BADC0DE
+
         FINISH
 
 ; -----------------------------------------------------------------------------
@@ -177,6 +222,9 @@ task_b_entry:
 b_jmp_back:
         jmp     SEL_TSS:0                       ; back to the main task
         jmp     task_b_entry
+
+task_d_entry:                                   ; never runs: its CS is data
+        hlt
 
 task_c_entry:
         mov     [t_eax], eax

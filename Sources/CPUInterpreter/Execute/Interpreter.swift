@@ -130,12 +130,15 @@ extension CPU {
     /// A fault raised while delivering them is delivered as an ordinary fault.
     @inline(never)
     func raiseSoftwareInterrupt(vector: UInt8, returnTo: UInt32, isTrap: Bool, external: Bool = false) {
+        let switches = taskSwitches
         do {
             try interruptOrException(vector: vector, errorCode: nil, returnTo: returnTo, software: false, external: external)
         } catch {
-            instructionStart = returnTo
-            eip = returnTo
-            deliver(error, returnTo: returnTo)
+            // A fault after a task switch's commit point (a task gate) returns to the new task's
+            // EIP, which the switch left in `instructionStart`.
+            if taskSwitches == switches { instructionStart = returnTo }
+            eip = instructionStart
+            deliver(error, returnTo: instructionStart)
         }
     }
 
@@ -144,6 +147,7 @@ extension CPU {
     func deliver(_ fault: Fault, returnTo: UInt32, during previous: Fault? = nil) {
         var current = fault
         var prior = previous
+        var returnTo = returnTo
         while true {
             if let p = prior {
                 if p.vector == 8 { shutdown = true; return }       // triple fault
@@ -160,6 +164,9 @@ extension CPU {
             } catch {
                 prior = current
                 current = error
+                // The faulting instruction (callers pass it as `returnTo`), or the new task's
+                // EIP when the fault came after a task switch's commit point (a task gate).
+                returnTo = instructionStart
                 eip = instructionStart
             }
         }

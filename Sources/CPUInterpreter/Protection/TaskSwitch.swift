@@ -88,6 +88,9 @@ extension CPU {
         _ = oldTR
         for r in 0..<8 { regs[r] = newRegs[r] }
         eip = newEIP
+        // SDM 3 7.3: past the commit point a fault belongs to the new task: it is delivered in
+        // the new task's context with the new task's CS:EIP as its return address (as Bochs).
+        instructionStart = newEIP
         lazy.op = .none
         flagsStore = (newFlags & 0x003F_7FD5) | 0x2
         flagsLoaded()
@@ -124,7 +127,8 @@ extension CPU {
         let csSel = Selector(selectors[Seg.cs])
         let newCPL = csSel.rpl
         let cs = try readDescriptorChecked(csSel, fault: Fault.invalidTSS)
-        try require(cs.isCode && (cs.conforming ? cs.dpl <= newCPL : cs.dpl == newCPL), .returnCodeSegmentPrivilege,
+        // SDM 3 7.3, table 7-1: CS must be code, DPL = RPL (conforming: DPL <= RPL), else #TS(CS).
+        try require(cs.isCode && (cs.conforming ? cs.dpl <= newCPL : cs.dpl == newCPL), .taskCodeSegment,
                     Fault.invalidTSS(csSel.errorCode), "task CS \(describe(csSel)) type=\(cs.typeName) DPL=\(cs.dpl)")
         try require(cs.present, .codeSegmentPresent, Fault.segmentNotPresent(csSel.errorCode), "task CS \(describe(csSel)) P=\(cs.present ? 1 : 0)")
         try markAccessed(csSel, cs)
