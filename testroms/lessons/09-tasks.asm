@@ -31,6 +31,9 @@
 ;   r3_call_tg0       ring 3 CALLs a DPL-0 task gate: #GP(sel)
 ;   jmp_data_cs       JMP to a TSS whose CS is a data segment: #TS(CS) in
 ;                     the new task, which is already committed
+;   jmp_np            JMP to a TSS that is not present: #NP(sel), old task
+;   jmp_bad_ds        JMP to a TSS whose DS names a TSS: #TS(DS) in the
+;                     new task, after its CS and SS were loaded
 ;
 ; Output: "PASS name" / "FAIL name expected ... got ..." per check on port
 ; 0xE9, then "DONE n passed m failed".  Assemble with testroms/build.sh.
@@ -43,9 +46,11 @@ TSS_B_BASE      equ     0x8000
 TSS_C_BASE      equ     0x8100
 TSS_S_BASE      equ     0x8200
 TSS_D_BASE      equ     0x8300
+TSS_E_BASE      equ     0x8400
 TASK_B_STACK    equ     0x9E000
 TASK_C_STACK    equ     0x9D000
 TASK_D_STACK    equ     0x9C000
+TASK_E_STACK    equ     0x9B000
 TSS_BUSY        equ     0x8B            ; access byte: P, type 1011 (busy 32-bit TSS)
 TSS_AVAIL       equ     0x89            ; access byte: P, type 1001 (available)
 
@@ -56,6 +61,8 @@ TSS_AVAIL       equ     0x89            ; access byte: P, type 1001 (available)
         TASKGATE SEL_TG3, SEL_TSS_C, ACC_P|ACC_DPL3|T_TASKGATE
         TASKGATE SEL_TG0, SEL_TSS_C, ACC_P|ACC_DPL0|T_TASKGATE
         DESC    SEL_TSS_D, TSS_D_BASE, 0x67, ACC_P|T_TSS32, 0           ; 0068h
+        DESC    SEL_TSS_NP, TSS_S_BASE, 0x67, T_TSS32, 0                ; 0070h, P = 0
+        DESC    SEL_TSS_E, TSS_E_BASE, 0x67, ACC_P|T_TSS32, 0           ; 0078h
         GDT_END
 
 t_tr            equ     scratch_vars + 0        ; what a task saw on entry
@@ -191,6 +198,39 @@ back_in_main:
         CHECK_EQ "jmp-back-to-main-after-fault", eax, SEL_TSS
         CHECK_EQ "main-ebx-kept-across-faulting-switch", ebx, 0x0BADC0DE
 
+; -----------------------------------------------------------------------------
+; 6. Before the commit point the old task takes the fault; after it, the new
+;    one.  A TSS descriptor that is not present is refused before anything
+;    is saved: #NP(0070h) in the main task.  TSS E is sound and so are its
+;    CS and SS, but its DS names a TSS descriptor -- neither data nor
+;    readable code: #TS(0028h), raised in task E, which already runs on its
+;    own CS:EIP and stack.
+; -----------------------------------------------------------------------------
+        TEST    "jmp-to-not-present-tss-np"
+        FAULT_AT jmp_np, 11, SEL_TSS_NP, jmp SEL_TSS_NP:0
+        mov     edi, TSS_E_BASE
+        mov     eax, task_e_entry
+        mov     ebx, TASK_E_STACK
+        mov     edx, 0xE0E0E0E0
+        call    make_task_tss
+        mov     dword [TSS_E_BASE + 0x54], SEL_TSS      ; DS := a TSS descriptor
+        TEST    "jmp-tss-with-tss-as-ds-ts-in-new-task"
+        ARM_PUSHED bad_ds_fault
+jmp_bad_ds:
+        jmp     SEL_TSS_E:0
+        jmp     back_from_e                             ; main resumes here
+bad_ds_fault:
+        lea     esp, [esp+4]                            ; drop the DS slot
+        CHECK_FAULT 10, SEL_TSS, task_e_entry           ; saved CS = 0008h
+        str     ax
+        movzx   eax, ax
+        CHECK_EQ "bad-ds-fault-runs-in-task-e", eax, SEL_TSS_E
+        jmp     SEL_TSS:0                               ; back to the main task
+back_from_e:
+        str     ax
+        movzx   eax, ax
+        CHECK_EQ "jmp-back-to-main-after-bad-ds", eax, SEL_TSS
+
         FINISH
 
 ; -----------------------------------------------------------------------------
@@ -224,6 +264,9 @@ b_jmp_back:
         jmp     task_b_entry
 
 task_d_entry:                                   ; never runs: its CS is data
+        hlt
+
+task_e_entry:                                   ; never runs: its DS is bad
         hlt
 
 task_c_entry:

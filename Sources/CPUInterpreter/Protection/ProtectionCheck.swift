@@ -38,6 +38,8 @@ public enum Rule: String, CaseIterable, Sendable {
     case tssLimit
     case taskGateDPL
     case taskCodeSegment
+    case taskDataSegment
+    case tssPresent
     // I/O (SDM vol. 1, 18.5)
     case ioPrivilegeLevel
     case ioPermissionBitmap
@@ -83,6 +85,8 @@ public enum Rule: String, CaseIterable, Sendable {
         case .tssDescriptorAvailable: return "SDM 3 7.3: the target TSS must be an available TSS descriptor, else #GP(selector) (IRET: #TS)"
         case .tssLimit: return "SDM 3 7.2.2: TSS limit must be >= 67h (32-bit) or 2Bh (16-bit), else #TS(selector)"
         case .taskCodeSegment: return "SDM 3 7.3 (table 7-1): the new task's CS must be a code segment with DPL = RPL (conforming: DPL <= RPL), else #TS(selector), in the new task"
+        case .taskDataSegment: return "SDM 3 7.3 (table 7-1): the new task's DS/ES/FS/GS must be null, data or readable code (data and non-conforming code: DPL >= CPL and DPL >= RPL), else #TS(selector), in the new task"
+        case .tssPresent: return "SDM 3 7.3: the TSS descriptor must be present, else #NP(selector)"
         case .taskGateDPL: return "SDM 3 7.3: task gate and TSS need DPL >= CPL and DPL >= RPL, else #GP(selector)"
         case .ioPrivilegeLevel: return "SDM 1 18.5.1: I/O instructions need CPL <= IOPL (else the bitmap decides)"
         case .ioPermissionBitmap: return "SDM 1 18.5.2: every port byte must be 0 in the TSS I/O bitmap, else #GP(0)"

@@ -23,7 +23,8 @@ extension CPU {
             try require(type == .tss16Available || type == .tss32Available, .tssDescriptorAvailable,
                         Fault.generalProtection(sel.errorCode), "task switch to \(describe(sel)) type=\(d.typeName) (must be available)")
         }
-        try require(d.present, .gatePresent, Fault.segmentNotPresent(sel.errorCode), "TSS \(describe(sel)) P=\(d.present ? 1 : 0)")
+        // SDM 3 7.3: a TSS that is not present raises #NP(selector), in the old task.
+        try require(d.present, .tssPresent, Fault.segmentNotPresent(sel.errorCode), "TSS \(describe(sel)) P=\(d.present ? 1 : 0)")
         let new32 = type == .tss32Available || type == .tss32Busy
         try require(d.limit >= (new32 ? 0x67 : 0x2B), .tssLimit, Fault.invalidTSS(sel.errorCode),
                     "TSS \(describe(sel)) limit=0x\(String(d.limit, radix: 16))")
@@ -140,10 +141,12 @@ extension CPU {
             let sel = Selector(selectors[s])
             if sel.isNull { loadNullSegment(s, sel.value); continue }
             let d = try readDescriptorChecked(sel, fault: Fault.invalidTSS)
-            try require(d.isData || (d.isCode && d.readable), .dataSegmentIsReadable, Fault.invalidTSS(sel.errorCode),
+            // SDM 3 7.3, table 7-1: data or readable code, else #TS(selector), in the new task.
+            try require(d.isData || (d.isCode && d.readable), .taskDataSegment, Fault.invalidTSS(sel.errorCode),
                         "task \(Seg.names[s]) \(describe(sel)) type=\(d.typeName)")
             if !d.conforming {
-                try require(d.dpl >= sel.rpl && d.dpl >= cpl, .dataSegmentPrivilege, Fault.invalidTSS(sel.errorCode),
+                // Data and non-conforming code: DPL >= CPL and DPL >= RPL, else #TS(selector).
+                try require(d.dpl >= sel.rpl && d.dpl >= cpl, .taskDataSegment, Fault.invalidTSS(sel.errorCode),
                             "task \(Seg.names[s]) \(describe(sel)) DPL=\(d.dpl) RPL=\(sel.rpl) CPL=\(cpl)")
             }
             try require(d.present, .dataSegmentPresent, Fault.segmentNotPresent(sel.errorCode), "task \(Seg.names[s]) \(describe(sel)) P=\(d.present ? 1 : 0)")
