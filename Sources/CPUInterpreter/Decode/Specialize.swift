@@ -132,6 +132,16 @@ extension CPU {
             h = .imulRR32
         case 0x8D where mem:
             h = vsized(.lea16, .lea32)
+        case 0x06, 0x0E, 0x16, 0x1E, 0x1A0, 0x1A8:       // PUSH Sreg
+            ins.setFastRegisters(dst: op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), src: 0)
+            h = vsized(.pushSreg16, .pushSreg32)
+        case 0x07, 0x1F, 0x1A1, 0x1A9:                   // POP ES/DS/FS/GS (POP SS stays generic)
+            ins.setFastRegisters(dst: op < 0x100 ? op >> 3 : (op == 0x1A1 ? Seg.fs : Seg.gs), src: 0)
+            h = vsized(.popSreg16, .popSreg32)
+        case 0x8E where !mem && (ins.reg == Seg.es || ins.reg == Seg.ds || (ins.reg >= Seg.fs && ins.reg <= Seg.gs && model != .i286)):
+            // MOV ES/DS/FS/GS, r16 (MOV CS is #UD, MOV SS sets the interrupt shadow: generic).
+            ins.setFastRegisters(dst: ins.reg, src: ins.rm)
+            h = .movSregR
         default:
             break
         }

@@ -39,6 +39,9 @@ enum Handler: UInt8 {
     case subRI32, xorRI32, cmpRI32, testRI32
     // MOVZX r32, r/m8 and IMUL r32, r32 (0F B6, 0F AF).
     case movzxLoad8To32, movzxR8To32, imulRR32
+    // PUSH ES/CS/SS/DS/FS/GS and POP ES/DS/FS/GS by operand size, MOV ES/DS/FS/GS, r16
+    // (the segment register in `fastDst`, the source register in `fastSrc`).
+    case pushSreg16, pushSreg32, popSreg16, popSreg32, movSregR
     // Jcc by condition, in condition-code order (Handler.jo16.rawValue + cc).
     case jo16, jno16, jb16, jae16, je16, jne16, jbe16, ja16, js16, jns16, jp16, jnp16, jl16, jge16
     case jle16, jg16
@@ -313,6 +316,11 @@ extension CPU {
         case .movzxLoad8To32: try xMovzxLoad8To32(ins)
         case .movzxR8To32: regs[ins.fastDst] = readReg(ins.fastSrc, 0)
         case .imulRR32: xImulRR32(ins)
+        case .pushSreg16: try xPushSreg16(ins)
+        case .pushSreg32: try xPushSreg32(ins)
+        case .popSreg16: try xPopSreg16(ins)
+        case .popSreg32: try xPopSreg32(ins)
+        case .movSregR: try xMovSregR(ins)
         case .addRR8: xAddRR8(ins)
         case .orRR8: xOrRR8(ins)
         case .andRR8: xAndRR8(ins)

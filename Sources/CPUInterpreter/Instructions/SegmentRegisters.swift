@@ -33,4 +33,22 @@ extension CPU {
         if wasBig { regs[Reg.esp] = newSP } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: newSP)) }
         if s == Seg.ss { interruptShadow = true }
     }
+
+    // Specialised forms (Decode/Specialize.swift): no LOCK prefix, the operand size fixed.
+
+    @inline(never) func xPushSreg16(_ ins: Instruction) throws(Fault) { try push(UInt32(segSelector[ins.fastDst]), 1) }
+    @inline(never) func xPushSreg32(_ ins: Instruction) throws(Fault) { try push(UInt32(segSelector[ins.fastDst]), 2) }
+    @inline(never) func xPopSreg16(_ ins: Instruction) throws(Fault) { try popDataSegment(ins.fastDst, 1) }
+    @inline(never) func xPopSreg32(_ ins: Instruction) throws(Fault) { try popDataSegment(ins.fastDst, 2) }
+    @inline(never) func xMovSregR(_ ins: Instruction) throws(Fault) {
+        try loadSegmentRegister(ins.fastDst, UInt16(truncatingIfNeeded: regs[ins.fastSrc]))
+    }
+
+    /// POP ES/DS/FS/GS: SP moves only if the load succeeds; SS (and so SS.B) stays as it is.
+    @inline(__always) private func popDataSegment(_ s: Int, _ size: Int) throws(Fault) {
+        let sp = stackPointer
+        let v = try readMem(Seg.ss, sp, size)
+        try loadSegmentRegister(s, UInt16(truncatingIfNeeded: v))
+        setStackPointer((sp &+ UInt32(1 << size)) & stackMask())
+    }
 }

@@ -65,7 +65,7 @@ extension CPU {
             frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
             // Everything passed: switch to the inner stack and push SS and ESP.
             let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
-            loadSegmentCache(Seg.ss, ssValue, ss)
+            loadStackSegmentCache(ssValue, ss)
             cpl = newCPL
             regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
             store(frame + Int(frameBytes &- n), size, oldSS)
@@ -82,7 +82,7 @@ extension CPU {
         store(frame - Int(2 &* n), size, oldCS)
         store(frame - Int(3 &* n), size, returnTo)
         if let e = errorCode { store(frame - Int(4 &* n), size, e) }
-        loadSegmentCache(Seg.cs, (gate.gateSelector & ~3) | UInt16(cpl), code)
+        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(cpl), code)
         eip = target
         // SDM 6.12.1.2: TF, NT, RF and VM are cleared; an interrupt gate (type bit 0 = 0) also clears IF.
         var clear = Flag.tf | Flag.nt | Flag.rf | Flag.vm
@@ -130,7 +130,7 @@ extension CPU {
         let oldCPL = cpl
         if sel.rpl == cpl {
             setStackPointer((stackPointer &+ 3 &* UInt32(1 << size)) & stackMask())
-            loadSegmentCache(Seg.cs, value, d)
+            loadCodeSegmentCache(value, d)
             eip = target
             writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
             return true
@@ -142,10 +142,10 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
-        loadSegmentCache(Seg.cs, value, d)
+        loadCodeSegmentCache(value, d)
         eip = target
         writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
-        loadSegmentCache(Seg.ss, ssValue, ss)
+        loadStackSegmentCache(ssValue, ss)
         let esp = size == 2 ? newESP : newESP & 0xFFFF
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()
@@ -209,14 +209,14 @@ extension CPU {
         if let src = source {
             for k in 0..<Int(parameters) { store(frame + (2 + k) * Int(n), size, slot(src, UInt32(k), size)) }
         }
-        loadSegmentCache(Seg.ss, ssValue, ss)
+        loadStackSegmentCache(ssValue, ss)
         cpl = newCPL
         regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
         store(frame + Int(frameBytes &- n), size, oldSS)
         store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
         store(frame + Int(n), size, oldCS)
         store(frame, size, eip)
-        loadSegmentCache(Seg.cs, (codeSel.value & ~3) | UInt16(newCPL), code)
+        loadCodeSegmentCache((codeSel.value & ~3) | UInt16(newCPL), code)
         eip = target
         return true
     }
@@ -242,7 +242,7 @@ extension CPU {
         guard target <= d.limit else { return false }
         if sel.rpl == cpl {
             setStackPointer((stackPointer &+ 2 &* n &+ release) & stackMask())
-            loadSegmentCache(Seg.cs, value, d)
+            loadCodeSegmentCache(value, d)
             eip = target
             return true
         }
@@ -255,9 +255,9 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
-        loadSegmentCache(Seg.cs, value, d)
+        loadCodeSegmentCache(value, d)
         eip = target
-        loadSegmentCache(Seg.ss, ssValue, ss)
+        loadStackSegmentCache(ssValue, ss)
         let esp = (size == 2 ? newESP : newESP & 0xFFFF) &+ release
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()

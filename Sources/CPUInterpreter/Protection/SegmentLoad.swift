@@ -8,11 +8,17 @@ extension CPU {
             loadRealModeSegment(s, value)
             return
         }
+        // The common case, with nobody to narrate to: a usable data segment into DS/ES/FS/GS
+        // whose accessed bit is set already (SDM 3 3.4.5.1: nothing to write back).
+        if s != Seg.ss && observer == nil, let d = usableDataSegment(value), d.high & 0x100 != 0 {
+            loadDataSegmentCache(s, value, d)
+            return
+        }
         try loadProtectedSegment(s, value)
     }
 
     func loadProtectedSegment(_ s: Int, _ value: UInt16) throws(Fault) {
-        // The common case, with nobody to narrate to: a usable data segment into DS/ES/FS/GS.
+        // A usable data segment into DS/ES/FS/GS whose accessed bit is still clear.
         if s != Seg.ss && observer == nil, let d = usableDataSegment(value) {
             try markAccessed(Selector(value), d)
             loadSegmentCache(s, value, d)
@@ -58,7 +64,7 @@ extension CPU {
     /// load above passes and the descriptor reads straight from a page the TLB maps; nil
     /// otherwise, and the full load reads it again, checks in order, narrates and faults.
     /// Nothing here has a side effect, so falling back changes nothing.
-    @inline(__always) private func usableDataSegment(_ value: UInt16) -> Descriptor? {
+    @inline(__always) func usableDataSegment(_ value: UInt16) -> Descriptor? {
         let sel = Selector(value)
         guard !sel.isNull, let d = probeDescriptor(sel) else { return nil }
         // SDM 3 5.6: a data segment or a readable code segment.
