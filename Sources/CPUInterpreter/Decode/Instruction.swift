@@ -3,9 +3,11 @@
 public struct Instruction: Sendable {
     // Three machine words, so an instruction moves between the decode cache and the
     // handlers in registers without packing and unpacking a dozen small fields:
-    //   a: op 0-15 | length 16-23 | modrm 24-31 | prefixes 32-39 | seg 40-43 | scale 44-45 | base 48-55 | index 56-63
+    //   a: length 0-7 | op 8-23 | modrm 24-31 | prefixes 32-39 | seg 40-43 | scale 44-45 | base 48-55 | index 56-63
     //   b: disp 0-31 | imm 32-63
-    //   c: imm2 0-15 | cost 16-23 | handler 24-31
+    //   c: cost 0-7 | imm2 8-23 | handler 24-31
+    // The run loop reads length and cost for every instruction: in the low bytes of their
+    // words each is one zero-extending move (a field in the middle needs a shift as well).
     @usableFromInline var a: UInt64 = 0xFFFF_0300_0000_0000   // base = index = none, seg = DS
     @usableFromInline var b: UInt64 = 0
     @usableFromInline var c: UInt32 = 0
@@ -14,13 +16,13 @@ public struct Instruction: Sendable {
 
     /// 0x000-0x0FF: one-byte opcodes; 0x100-0x1FF: 0F xx.
     @inlinable public var op: UInt16 {
-        get { UInt16(truncatingIfNeeded: a) }
-        set { a = (a & ~0xFFFF) | UInt64(newValue) }
+        get { UInt16(truncatingIfNeeded: a >> 8) }
+        set { a = (a & ~(0xFFFF << 8)) | UInt64(newValue) << 8 }
     }
     /// Bytes including prefixes; 0 means the bytes ran out before the instruction ended.
     @inlinable public var length: UInt8 {
-        get { UInt8(truncatingIfNeeded: a >> 16) }
-        set { a = (a & ~(0xFF << 16)) | UInt64(newValue) << 16 }
+        get { UInt8(truncatingIfNeeded: a) }
+        set { a = (a & ~0xFF) | UInt64(newValue) }
     }
     @inlinable public var modrm: UInt8 {
         get { UInt8(truncatingIfNeeded: a >> 24) }
@@ -59,13 +61,13 @@ public struct Instruction: Sendable {
     }
     /// Second immediate: the selector of a far pointer, or ENTER's nesting level.
     @inlinable public var imm2: UInt32 {
-        get { c & 0xFFFF }
-        set { c = (c & 0xFFFF_0000) | (newValue & 0xFFFF) }
+        get { (c >> 8) & 0xFFFF }
+        set { c = (c & 0xFF00_00FF) | (newValue & 0xFFFF) << 8 }
     }
     /// Base cycle cost for the CPU model (register or memory form), at most 255.
     @inlinable public var cost: UInt16 {
-        get { UInt16(truncatingIfNeeded: c >> 16) & 0xFF }
-        set { c = (c & 0xFF00_FFFF) | UInt32(min(newValue, 255)) << 16 }
+        get { UInt16(truncatingIfNeeded: c) & 0xFF }
+        set { c = (c & 0xFFFF_FF00) | UInt32(min(newValue, 255)) }
     }
     /// Which handler executes it (`Handler.rawValue`), chosen per CPU model at decode time.
     @inlinable public var handler: UInt8 {

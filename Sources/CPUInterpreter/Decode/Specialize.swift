@@ -170,8 +170,8 @@ extension CPU {
 extension Instruction {
     /// ALU operation of a specialised ALU form (0-7 in opcode order, 8 = TEST).
     @inline(__always) var fastOp: Int {
-        get { Int(c & 0xF) }
-        set { c = (c & ~0xF) | UInt32(newValue & 0xF) }
+        get { Int(c >> 8) & 0xF }
+        set { c = (c & ~0xF00) | UInt32(newValue & 0xF) << 8 }
     }
     /// Destination and source registers of a specialised register form.
     @inline(__always) var fastDst: Int { Int(truncatingIfNeeded: b) & 7 }
