@@ -156,6 +156,10 @@ extension CPU {
             default: break
             }
         }
+        // SHL/SAL, SHR and SAR of a 16- or 32-bit register: one handler per operation.
+        if h == .shiftRI16 || h == .shiftRI32, let k = Self.perShiftIndex[ins.fastOp] {
+            h = Handler(rawValue: (h == .shiftRI16 ? Handler.shlRI16 : Handler.shlRI32).rawValue + k)
+        }
         // Only where the model has the opcode at all (the generic table says so).
         if let h, ins.handler != Handler.invalid.rawValue { ins.handler = h.rawValue }
     }
@@ -165,6 +169,9 @@ extension CPU {
     /// ALU operation (0-7 in opcode order, 8 = TEST) → position in each per-operation
     /// group of handlers (add, or, and, sub, xor, cmp, test); nil for ADC and SBB.
     static let perOperationIndex: [UInt8?] = [0, 1, nil, nil, 2, 3, 4, 5, 6, nil, nil, nil, nil, nil, nil, nil]
+    /// Group 2 operation (ROL ROR RCL RCR SHL SHR SAL SAR) → position in each per-shift
+    /// group of handlers (shl, shr, sar); nil for the rotates.
+    static let perShiftIndex: [UInt8?] = [nil, nil, nil, nil, 0, 1, 0, 2, nil, nil, nil, nil, nil, nil, nil, nil]
 }
 
 extension Instruction {

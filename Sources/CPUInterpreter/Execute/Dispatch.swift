@@ -47,6 +47,8 @@ enum Handler: UInt8 {
     case jle16, jg16
     case jo32, jno32, jb32, jae32, je32, jne32, jbe32, ja32, js32, jns32, jp32, jnp32, jl32, jge32
     case jle32, jg32
+    // SHL SHR SAR of a register by 1 or imm8, one handler per operation (16/32 bits).
+    case shlRI16, shrRI16, sarRI16, shlRI32, shrRI32, sarRI32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -307,6 +309,12 @@ extension CPU {
         case .shiftRI8: xShiftRI8(ins)
         case .shiftRI16: xShiftRI16(ins)
         case .shiftRI32: xShiftRI32(ins)
+        case .shlRI16: xShlRI16(ins)
+        case .shrRI16: xShrRI16(ins)
+        case .sarRI16: xSarRI16(ins)
+        case .shlRI32: xShlRI32(ins)
+        case .shrRI32: xShrRI32(ins)
+        case .sarRI32: xSarRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)
         case .lods32: try xLods32(ins)

@@ -1,6 +1,7 @@
-/// Bodies of the per-operation ALU forms and the per-condition Jcc forms
-/// (Decode/Specialize.swift picks them): the operation or condition is a constant in each
-/// body, so the lazy-flag record and the condition test compile without a switch.
+/// Bodies of the per-operation ALU forms, the per-condition Jcc forms and the
+/// per-operation SHL/SHR/SAR forms (Decode/Specialize.swift picks them): the operation or
+/// condition is a constant in each body, so the lazy-flag record, the condition test and
+/// the shift compile without a switch.
 extension CPU {
     @inline(never) func xAddRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 0) }
     @inline(never) func xOrRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 1) }
@@ -69,4 +70,10 @@ extension CPU {
     @inline(never) func xJge32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 13) }
     @inline(never) func xJle32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 14) }
     @inline(never) func xJg32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 15) }
+    @inline(never) func xShlRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(4, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(never) func xShrRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(5, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(never) func xSarRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(7, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(never) func xShlRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(4, regs[d], ins.imm, 2) }
+    @inline(never) func xShrRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(5, regs[d], ins.imm, 2) }
+    @inline(never) func xSarRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(7, regs[d], ins.imm, 2) }
 }

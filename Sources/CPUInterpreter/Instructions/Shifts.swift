@@ -102,6 +102,39 @@ extension CPU {
         return r
     }
 
+    /// SHL (4, 6), SHR (5) or SAR (7) of `v` (masked to `size`, 16 or 32 bits) by a `count`
+    /// in 1…31, the specialised forms' constant count: the same results and flags as
+    /// `shift`, with shifts that need no out-of-range tests. For a 16-bit operand a count
+    /// above 16 shifts every bit out: the carry reads bit 16 of `v << count` (0 then), or
+    /// bit 0 of `v >> (count - 1)` (0 then). OF is the last step's, as in `shift`: SHL's
+    /// result sign XOR CF, SHR's the operand's sign before its last step (0 unless count
+    /// is 1), SAR's 0.
+    @inline(__always) func shiftFast(_ op: Int, _ v: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
+        let n = UInt32(8 << size)
+        let msb = signBit(size)
+        let r: UInt32, c: Bool, o: Bool
+        switch op {
+        case 4, 6: // SHL / SAL
+            let w = UInt64(v) &<< UInt64(count)
+            r = UInt32(truncatingIfNeeded: w) & sizeMask(size)
+            c = (w >> UInt64(n)) & 1 != 0
+            o = (r & msb != 0) != c
+        case 5: // SHR
+            let t = v &>> (count &- 1)
+            r = t >> 1
+            c = t & 1 != 0
+            o = t & msb != 0
+        default: // SAR
+            let sv = size == 1 ? Int32(Int16(truncatingIfNeeded: v)) : Int32(bitPattern: v)
+            let t = sv &>> Int32(count &- 1)
+            r = UInt32(bitPattern: t >> 1) & sizeMask(size)
+            c = t & 1 != 0
+            o = false
+        }
+        setLazyExplicit(r, size, cf: c, of: o)
+        return r
+    }
+
     /// 0F A4/A5 SHLD and 0F AC/AD SHRD (386+): Ev ← Ev:Gv shifted by imm8 or CL.
     func doubleShift(_ ins: Instruction) throws(Fault) {
         try checkLock(ins, lockable: false)
