@@ -20,9 +20,8 @@ extension CPU {
     // MARK: Fast paths
 
     @inline(__always) func readLinear(_ la: UInt32, _ size: Int) throws(Fault) -> UInt32 {
-        let vpn = la >> 12
-        let i = TLB.index(vpn)
-        if tlb.readTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
+        let i = TLB.index(la >> 12)
+        if tlb.readTag[i] == TLB.lastPage(la, size) {
             // A TLB entry maps guest RAM: never null (no check in release builds).
             let p = UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la)).unsafelyUnwrapped
             switch size {
@@ -35,9 +34,8 @@ extension CPU {
     }
 
     @inline(__always) func writeLinear(_ la: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
-        let vpn = la >> 12
-        let i = TLB.index(vpn)
-        if tlb.writeTag[i] == vpn && (la & 0xFFF) <= 4096 - UInt32(1 << size) {
+        let i = TLB.index(la >> 12)
+        if tlb.writeTag[i] == TLB.lastPage(la, size) {
             store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la)).unsafelyUnwrapped, size, v)
             return
         }

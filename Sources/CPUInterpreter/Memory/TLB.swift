@@ -81,4 +81,13 @@ struct TLB {
     }
 
     @inline(__always) static func index(_ vpn: UInt32) -> Int { Int(vpn & UInt32(entryCount - 1)) }
+
+    /// The page of the last byte of a `1 << size`-byte access at `la`, the tag a hit compares
+    /// with the entry of the first byte's page: an access that runs into the next page (or
+    /// wraps at 4 GiB) compares a page whose index differs from the entry's, which no tag in
+    /// that entry can equal, so it misses and takes the slow path without a separate
+    /// page-end test.
+    @inline(__always) static func lastPage(_ la: UInt32, _ size: Int) -> UInt32 {
+        (la &+ UInt32((1 << size) - 1)) >> 12
+    }
 }
