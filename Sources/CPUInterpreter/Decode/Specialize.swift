@@ -130,6 +130,10 @@ extension CPU {
         case 0x1AF where v == 2 && !mem:                 // IMUL r32, r32
             ins.setFastRegisters(dst: ins.reg, src: ins.rm)
             h = .imulRR32
+        case 0xF6...0xF7 where !mem && ins.reg >= 4:      // MUL IMUL DIV IDIV of a register
+            ins.fastOp = ins.reg
+            ins.setFastRegisters(dst: ins.rm, src: 0)
+            h = sized(.mulDivR8, .mulDivR16, .mulDivR32)
         case 0x8D where mem:
             h = vsized(.lea16, .lea32)
         case 0x06, 0x0E, 0x16, 0x1E, 0x1A0, 0x1A8:       // PUSH Sreg

@@ -49,6 +49,8 @@ enum Handler: UInt8 {
     case jle32, jg32
     // SHL SHR SAR of a register by 1 or imm8, one handler per operation (16/32 bits).
     case shlRI16, shrRI16, sarRI16, shlRI32, shrRI32, sarRI32
+    // Group 3 MUL, IMUL, DIV, IDIV of a register (F6/F7 /4-/7 with mod = 3), by operand size.
+    case mulDivR8, mulDivR16, mulDivR32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -315,6 +317,9 @@ extension CPU {
         case .shlRI32: xShlRI32(ins)
         case .shrRI32: xShrRI32(ins)
         case .sarRI32: xSarRI32(ins)
+        case .mulDivR8: try xMulDivR8(ins)
+        case .mulDivR16: try xMulDivR16(ins)
+        case .mulDivR32: try xMulDivR32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)
         case .lods32: try xLods32(ins)

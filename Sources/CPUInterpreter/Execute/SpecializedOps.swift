@@ -76,4 +76,18 @@ extension CPU {
     @inline(never) func xShlRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(4, regs[d], ins.imm, 2) }
     @inline(never) func xShrRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(5, regs[d], ins.imm, 2) }
     @inline(never) func xSarRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(7, regs[d], ins.imm, 2) }
+
+    /// Group 3 /4-/7 of a register: `fastOp` is the ModRM reg field, `fastDst` the register.
+    @inline(__always) func mulDivRegister(_ ins: Instruction, _ size: Int) throws(Fault) {
+        let s = readReg(ins.fastDst, size)
+        switch ins.fastOp {
+        case 4: try multiplyUnsigned(s, size)
+        case 5: try multiplySigned(s, size)
+        case 6: try divideUnsigned(s, size)
+        default: try divideSigned(s, size)
+        }
+    }
+    @inline(never) func xMulDivR8(_ ins: Instruction) throws(Fault) { try mulDivRegister(ins, 0) }
+    @inline(never) func xMulDivR16(_ ins: Instruction) throws(Fault) { try mulDivRegister(ins, 1) }
+    @inline(never) func xMulDivR32(_ ins: Instruction) throws(Fault) { try mulDivRegister(ins, 2) }
 }

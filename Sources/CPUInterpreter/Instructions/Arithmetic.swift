@@ -97,6 +97,7 @@ extension CPU {
 
     /// MUL: AX ← AL·r/m8, DX:AX ← AX·r/m16, EDX:EAX ← EAX·r/m32; CF = OF = (upper half ≠ 0).
     /// SF ZF PF are undefined; we set them from the low half as the 386-P6 do; AF cleared.
+    @inline(__always)
     func multiplyUnsigned(_ s: UInt32, _ size: Int) throws(Fault) {
         let upper: UInt32, lower: UInt32
         switch size {
@@ -117,6 +118,7 @@ extension CPU {
     }
 
     /// One-operand IMUL: CF = OF = (the product does not fit the lower half, sign-extended).
+    @inline(__always)
     func multiplySigned(_ s: UInt32, _ size: Int) throws(Fault) {
         let fits: Bool, lower: UInt32
         switch size {
@@ -152,6 +154,7 @@ extension CPU {
 
     /// DIV: #DE when the divisor is 0 or the quotient does not fit (SDM vol. 2, DIV).
     /// Flags are undefined; they are left unchanged.
+    @inline(__always)
     func divideUnsigned(_ s: UInt32, _ size: Int) throws(Fault) {
         guard s != 0 else { throw Fault.divideError }
         switch size {
@@ -175,6 +178,7 @@ extension CPU {
 
     /// IDIV: quotient truncated toward zero, remainder has the dividend's sign; #DE when
     /// the divisor is 0 or the quotient is out of range (the 286 and later allow −2^(n−1)).
+    @inline(__always)
     func divideSigned(_ s: UInt32, _ size: Int) throws(Fault) {
         guard s & sizeMask(size) != 0 else { throw Fault.divideError }
         switch size {
