@@ -164,6 +164,8 @@ extension CPU {
         if h == .shiftRI16 || h == .shiftRI32, let k = Self.perShiftIndex[ins.fastOp] {
             h = Handler(rawValue: (h == .shiftRI16 ? Handler.shlRI16 : Handler.shlRI32).rawValue + k)
         }
+        // Memory forms whose effective address needs no scale or no index (see eaForm).
+        if let form = h, let f = Self.eaForm(form, ins) { h = f }
         // Only where the model has the opcode at all (the generic table says so).
         if let h, ins.handler != Handler.invalid.rawValue { ins.handler = h.rawValue }
     }
@@ -173,6 +175,31 @@ extension CPU {
     /// ALU operation (0-7 in opcode order, 8 = TEST) → position in each per-operation
     /// group of handlers (add, or, and, sub, xor, cmp, test); nil for ADC and SBB.
     static let perOperationIndex: [UInt8?] = [0, 1, nil, nil, 2, 3, 4, 5, 6, nil, nil, nil, nil, nil, nil, nil]
+
+    /// The variant of a memory form with its effective-address form fixed: 16-bit
+    /// addressing (no scale: base + index + disp wrapped to 16 bits), or 32-bit addressing
+    /// without an index register (base + disp); nil when there is none.
+    static func eaForm(_ h: Handler, _ ins: Instruction) -> Handler? {
+        if !ins.address32 {
+            switch h {
+            case .movLoad16: return .movLoad16A16
+            case .movStore16: return .movStore16A16
+            case .movMI8: return .movMI8A16
+            default: return nil
+            }
+        }
+        guard ins.index == 0xFF else { return nil }
+        switch h {
+        case .movLoad32: return .movLoad32B32
+        case .movStore32: return .movStore32B32
+        case .movMI8: return .movMI8B32
+        case .movzxLoad8To32: return .movzxLoad8To32B32
+        case .aluLoad32: return .aluLoad32B32
+        case .aluStore32: return .aluStore32B32
+        default: return nil
+        }
+    }
+
     /// Group 2 operation (ROL ROR RCL RCR SHL SHR SAL SAR) → position in each per-shift
     /// group of handlers (shl, shr, sar); nil for the rotates.
     static let perShiftIndex: [UInt8?] = [nil, nil, nil, nil, 0, 1, 0, 2, nil, nil, nil, nil, nil, nil, nil, nil]

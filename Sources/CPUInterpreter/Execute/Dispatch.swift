@@ -49,6 +49,12 @@ enum Handler: UInt8 {
     case jle32, jg32
     // SHL SHR SAR of a register by 1 or imm8, one handler per operation (16/32 bits).
     case shlRI16, shrRI16, sarRI16, shlRI32, shrRI32, sarRI32
+    // Memory forms with the effective-address form fixed at decode (Execute/EAForms.swift):
+    // 16-bit addressing (base + index + disp, no scale, wrapped to 16 bits) ...
+    case movLoad16A16, movStore16A16, movMI8A16
+    // ... and 32-bit addressing without an index register (base + disp, or disp alone).
+    case movLoad32B32, movStore32B32, movMI8B32
+    case movzxLoad8To32B32, aluLoad32B32, aluStore32B32
     // Group 3 MUL, IMUL, DIV, IDIV of a register (F6/F7 /4-/7 with mod = 3), by operand size.
     case mulDivR8, mulDivR16, mulDivR32
 
@@ -317,6 +323,15 @@ extension CPU {
         case .shlRI32: xShlRI32(ins)
         case .shrRI32: xShrRI32(ins)
         case .sarRI32: xSarRI32(ins)
+        case .movLoad16A16: try xMovLoad16A16(ins)
+        case .movStore16A16: try xMovStore16A16(ins)
+        case .movMI8A16: try xMovMI8A16(ins)
+        case .movLoad32B32: try xMovLoad32B32(ins)
+        case .movStore32B32: try xMovStore32B32(ins)
+        case .movMI8B32: try xMovMI8B32(ins)
+        case .movzxLoad8To32B32: try xMovzxLoad8To32B32(ins)
+        case .aluLoad32B32: try xAluLoad32B32(ins)
+        case .aluStore32B32: try xAluStore32B32(ins)
         case .mulDivR8: try xMulDivR8(ins)
         case .mulDivR16: try xMulDivR16(ins)
         case .mulDivR32: try xMulDivR32(ins)
