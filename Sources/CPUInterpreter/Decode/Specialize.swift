@@ -134,6 +134,9 @@ extension CPU {
             ins.fastOp = ins.reg
             ins.setFastRegisters(dst: ins.rm, src: 0)
             h = sized(.mulDivR8, .mulDivR16, .mulDivR32)
+        case 0x1A3...0x1BB where op & 7 == 3 && mem && v == 2:  // BT BTS BTR BTC m32, r32 (A3 AB B3 BB)
+            ins.fastOp = (op >> 3) & 3
+            h = .bitTestMR32
         case 0x8D where mem:
             h = vsized(.lea16, .lea32)
         case 0x06, 0x0E, 0x16, 0x1E, 0x1A0, 0x1A8:       // PUSH Sreg

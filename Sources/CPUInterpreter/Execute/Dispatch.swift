@@ -57,6 +57,8 @@ enum Handler: UInt8 {
     case movzxLoad8To32B32, aluLoad32B32, aluStore32B32
     // Group 3 MUL, IMUL, DIV, IDIV of a register (F6/F7 /4-/7 with mod = 3), by operand size.
     case mulDivR8, mulDivR16, mulDivR32
+    // BT BTS BTR BTC m32, r32 (0F A3/AB/B3/BB with a memory operand), the operation in fastOp.
+    case bitTestMR32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -335,6 +337,7 @@ extension CPU {
         case .mulDivR8: try xMulDivR8(ins)
         case .mulDivR16: try xMulDivR16(ins)
         case .mulDivR32: try xMulDivR32(ins)
+        case .bitTestMR32: try xBitTestMR32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)
         case .lods32: try xLods32(ins)

@@ -59,6 +59,34 @@ extension CPU {
         setCF(bit)
     }
 
+    /// BT BTS BTR BTC m32, r32 without LOCK (the specialised form; `fastOp` 0-3 is the
+    /// operation): the register is a signed bit offset, so the dword holding the bit is at
+    /// EA + (offset >> 5) * 4 (SDM vol. 2, BT: bit-string addressing). CF is the bit; the
+    /// other flags are left as `bitTest` leaves them (unchanged), but without materialising
+    /// the lazy record: only its carry changes.
+    @inline(never) func xBitTestMR32(_ ins: Instruction) throws(Fault) {
+        let raw = regs[ins.reg]
+        let mask = UInt32(1) << (raw & 31)
+        var address = effectiveAddress(ins) &+ UInt32(bitPattern: (Int32(bitPattern: raw) >> 5) &* 4)
+        if !ins.address32 { address &= 0xFFFF }
+        let op = ins.fastOp
+        let s = Int(ins.seg)
+        let bit: Bool
+        if op == 0 {
+            bit = try readMem(s, address, 2) & mask != 0
+        } else {
+            let la = try linearAddress(s, address, 2, SegmentAccess.readable | SegmentAccess.writable)
+            let v = try readLinear(la, 2)
+            bit = v & mask != 0
+            try writeLinear(la, 2, op == 1 ? v | mask : (op == 2 ? v & ~mask : v ^ mask))
+        }
+        if lazy.op == .none {
+            flagsStore = (flagsStore & ~Flag.cf) | (bit ? Flag.cf : 0)
+        } else {
+            setLazyCarryOverflow(bit, of)
+        }
+    }
+
     /// 0F BC BSF, 0F BD BSR: ZF = 1 and the destination unchanged when the source is 0.
     func bitScan(_ ins: Instruction) throws(Fault) {
         try checkLock(ins, lockable: false)
