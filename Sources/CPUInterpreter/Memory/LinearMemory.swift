@@ -148,6 +148,7 @@ extension CPU {
         if let w = memoryWatcher, w.watches(linearPage: vpn, write: false) { return }
         let i = TLB.index(vpn)
         tlb.readTag[i] = vpn
+        tlb.noteFill(i)
         tlb.readAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
         tlb.readPhysPage[i] = pa >> 12
         tlb.readGlobal[i] = cr0 & CR0.pg != 0 && lastWalkGlobal
@@ -159,6 +160,7 @@ extension CPU {
         if let w = memoryWatcher, w.watches(linearPage: vpn, write: true) { return }
         let i = TLB.index(vpn)
         tlb.writeTag[i] = pageHoldsCode(pa >> 12) ? vpn | TLB.codeBit : vpn
+        tlb.noteFill(i)
         tlb.writeAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)
         tlb.writePhysPage[i] = pa >> 12
         tlb.writeGlobal[i] = cr0 & CR0.pg != 0 && lastWalkGlobal
