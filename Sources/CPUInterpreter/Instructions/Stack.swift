@@ -75,9 +75,7 @@ extension CPU {
             if cpl > 0 { writable &= ~Flag.iopl }
             if UInt32(cpl) > iopl { writable &= ~Flag.if }
         }
-        materializeFlags()
-        flagsStore = (flagsStore & ~writable) | (v & writable) | 0x2
-        flagsLoaded()
+        loadFlags(v, writable: writable)
         if model != .i286 || protectedMode { updateAfterFlagsWrite() }
     }
 

@@ -82,9 +82,7 @@ extension CPU {
         if privilege > 0 { writable &= ~Flag.iopl }
         if UInt32(privilege) > iopl { writable &= ~Flag.if }
         if size == 1 { writable &= 0xFFFF }
-        materializeFlags()
-        flagsStore = (flagsStore & ~writable) | (flags & writable) | 0x2
-        flagsLoaded()
+        loadFlags(flags, writable: writable)
         updateAfterFlagsWrite()
     }
 

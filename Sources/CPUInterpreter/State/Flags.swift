@@ -149,6 +149,14 @@ extension CPU {
         lazy.op = .none
     }
 
+    /// Loads the `writable` bits of EFLAGS from `v` (IRET, POPF). Every such mask covers the six
+    /// arithmetic flags, so their lazy record is dropped instead of computed first.
+    @inline(__always) func loadFlags(_ v: UInt32, writable: UInt32) {
+        lazy.op = .none
+        flagsStore = (flagsStore & ~writable) | (v & writable) | 0x2
+        flagsLoaded()
+    }
+
     /// The whole EFLAGS register as software sees it.
     public var eflags: UInt32 {
         get { materializeFlags(); return flagsStore }
