@@ -163,6 +163,8 @@ extension CPU {
             default: break
             }
         }
+        // ADC of a 16- or 32-bit register and an immediate (ADD's carry-in form).
+        if (h == .aluRI16 || h == .aluRI32) && ins.fastOp == 2 { h = h == .aluRI16 ? .adcRI16 : .adcRI32 }
         // SHL/SAL, SHR and SAR of a 16- or 32-bit register: one handler per operation.
         if h == .shiftRI16 || h == .shiftRI32, let k = Self.perShiftIndex[ins.fastOp] {
             h = Handler(rawValue: (h == .shiftRI16 ? Handler.shlRI16 : Handler.shlRI32).rawValue + k)

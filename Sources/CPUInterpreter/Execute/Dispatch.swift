@@ -59,6 +59,8 @@ enum Handler: UInt8 {
     case mulDivR8, mulDivR16, mulDivR32
     // BT BTS BTR BTC m32, r32 (0F A3/AB/B3/BB with a memory operand), the operation in fastOp.
     case bitTestMR32
+    // ADC reg, imm (16/32 bits): the carry-in add with the operation constant.
+    case adcRI16, adcRI32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -338,6 +340,8 @@ extension CPU {
         case .mulDivR16: try xMulDivR16(ins)
         case .mulDivR32: try xMulDivR32(ins)
         case .bitTestMR32: try xBitTestMR32(ins)
+        case .adcRI16: xAdcRI16(ins)
+        case .adcRI32: xAdcRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)
         case .lods32: try xLods32(ins)

@@ -70,6 +70,8 @@ extension CPU {
     @inline(never) func xJge32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 13) }
     @inline(never) func xJle32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 14) }
     @inline(never) func xJg32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 15) }
+    @inline(never) func xAdcRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 2) }
+    @inline(never) func xAdcRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 2) }
     @inline(never) func xShlRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(4, regs[d] & 0xFFFF, ins.imm, 1)) }
     @inline(never) func xShrRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(5, regs[d] & 0xFFFF, ins.imm, 1)) }
     @inline(never) func xSarRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(7, regs[d] & 0xFFFF, ins.imm, 1)) }
