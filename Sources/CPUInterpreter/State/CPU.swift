@@ -12,19 +12,37 @@ public final class CPU {
     public var eip: UInt32 = 0xFFF0
 
     // MARK: Segment registers and their hidden descriptor caches (ES CS SS DS FS GS)
-    public let segSelector: UnsafeMutablePointer<UInt16>
-    public let segBase: UnsafeMutablePointer<UInt32>
+    // All seven tables live in one allocation (`segBlock`) at fixed offsets, so a function
+    // that touches several of them (a memory access: an end and a base; a segment load: all
+    // seven) loads one pointer from the CPU instead of one per table.
+    let segBlock: UnsafeMutableRawPointer
+    @inline(__always) public var segSelector: UnsafeMutablePointer<UInt16> {
+        (segBlock + SegmentBlock.selector).assumingMemoryBound(to: UInt16.self)
+    }
+    @inline(__always) public var segBase: UnsafeMutablePointer<UInt32> {
+        (segBlock + SegmentBlock.base).assumingMemoryBound(to: UInt32.self)
+    }
     /// Effective byte-granular limit (G already applied).
-    public let segLimit: UnsafeMutablePointer<UInt32>
+    @inline(__always) public var segLimit: UnsafeMutablePointer<UInt32> {
+        (segBlock + SegmentBlock.limit).assumingMemoryBound(to: UInt32.self)
+    }
     /// Descriptor bits 40-55: access byte in 0-7, AVL/L/D-B/G in 12-15.
-    public let segAttr: UnsafeMutablePointer<UInt16>
+    @inline(__always) public var segAttr: UnsafeMutablePointer<UInt16> {
+        (segBlock + SegmentBlock.attr).assumingMemoryBound(to: UInt16.self)
+    }
     /// Precomputed access checks for the hot path (`SegmentAccess` bits).
-    let segAccess: UnsafeMutablePointer<UInt8>
+    @inline(__always) var segAccess: UnsafeMutablePointer<UInt8> {
+        (segBlock + SegmentBlock.access).assumingMemoryBound(to: UInt8.self)
+    }
     /// Precomputed limit checks for the hot path (Memory/SegmentedAccess.swift): an access
     /// of `n` bytes at `off` passes when `off + n <= segReadEnd[s]` (reads) or `segWriteEnd[s]`
     /// (writes); 0 sends every access of that kind to the full check.
-    let segReadEnd: UnsafeMutablePointer<UInt64>
-    let segWriteEnd: UnsafeMutablePointer<UInt64>
+    @inline(__always) var segReadEnd: UnsafeMutablePointer<UInt64> {
+        (segBlock + SegmentBlock.readEnd).assumingMemoryBound(to: UInt64.self)
+    }
+    @inline(__always) var segWriteEnd: UnsafeMutablePointer<UInt64> {
+        (segBlock + SegmentBlock.writeEnd).assumingMemoryBound(to: UInt64.self)
+    }
 
     // MARK: Flags
     /// All of EFLAGS except that CF PF AF ZF SF OF are stale while `lazy.op != none`.
@@ -134,13 +152,7 @@ public final class CPU {
         physicalAddressMask = model == .i286 ? 0x00FF_FFFF : 0xFFFF_FFFF
         regs = .allocate(capacity: 256)
         regs.initialize(repeating: 0, count: 256)
-        segSelector = .allocate(capacity: 6)
-        segBase = .allocate(capacity: 6)
-        segLimit = .allocate(capacity: 6)
-        segAttr = .allocate(capacity: 6)
-        segAccess = .allocate(capacity: 6)
-        segReadEnd = .allocate(capacity: 6)
-        segWriteEnd = .allocate(capacity: 6)
+        segBlock = SegmentBlock.allocate()
         supervisorTLB = TLB()
         userTLB = TLB()
         tlb = supervisorTLB
@@ -154,9 +166,7 @@ public final class CPU {
     }
 
     deinit {
-        regs.deallocate(); segSelector.deallocate(); segBase.deallocate()
-        segLimit.deallocate(); segAttr.deallocate(); segAccess.deallocate()
-        segReadEnd.deallocate(); segWriteEnd.deallocate()
+        regs.deallocate(); segBlock.deallocate()
         decoder.deallocate()
         supervisorTLB.deallocate()
         userTLB.deallocate()
@@ -266,5 +276,30 @@ extension CPU {
     public func setRealModeSegment(_ s: Int, _ selector: UInt16) {
         setSegmentRegister(s, selector: selector, base: UInt32(selector) << 4, limit: 0xFFFF,
                            attributes: s == Seg.cs ? 0x9B : 0x93)
+    }
+}
+
+/// Byte offsets of the segment tables in `CPU.segBlock` (six entries each, ES CS SS DS FS GS).
+enum SegmentBlock {
+    static let readEnd = 0              // UInt64 × 6
+    static let writeEnd = readEnd + 48  // UInt64 × 6
+    static let base = writeEnd + 48     // UInt32 × 6
+    static let limit = base + 24        // UInt32 × 6
+    static let selector = limit + 24    // UInt16 × 6
+    static let attr = selector + 12     // UInt16 × 6
+    static let access = attr + 12       // UInt8 × 6
+    static let byteCount = access + 8
+
+    static func allocate() -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        (p + readEnd).bindMemory(to: UInt64.self, capacity: 6)
+        (p + writeEnd).bindMemory(to: UInt64.self, capacity: 6)
+        (p + base).bindMemory(to: UInt32.self, capacity: 6)
+        (p + limit).bindMemory(to: UInt32.self, capacity: 6)
+        (p + selector).bindMemory(to: UInt16.self, capacity: 6)
+        (p + attr).bindMemory(to: UInt16.self, capacity: 6)
+        (p + access).bindMemory(to: UInt8.self, capacity: 6)
+        return p
     }
 }
