@@ -37,7 +37,8 @@ extension CPU {
         let n = UInt32(1 << size)
         let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         // SDM 2 INT n: the handler's EIP must lie within the code segment limit.
-        guard target <= code.limit else { return false }
+        let codeLimit = code.limit
+        guard target <= codeLimit else { return false }
         let toInner = !code.conforming && code.dpl < cpl
         let frameBytes = UInt32((toInner ? 5 : 3) + (errorCode != nil ? 1 : 0)) &* n
         let flags = eflags
@@ -58,14 +59,15 @@ extension CPU {
             // SDM 3 6.12.1 (stack room, #SS): the frame fits below the new ESP in the expand-up
             // segment, and lies in one page the supervisor set maps for writing.
             let top = ss.defaultBig ? newESP : newESP & 0xFFFF
-            guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ss.limit else { return false }
+            let ssLimit = ss.limit
+            guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
             let low = ss.base &+ (top &- frameBytes)
             let vpn = low >> 12, i = TLB.index(vpn)
             guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
             frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
             // Everything passed: switch to the inner stack and push SS and ESP.
             let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
-            loadStackSegmentCache(ssValue, ss)
+            loadStackSegmentCache(ssValue, ss, limit: ssLimit)
             cpl = newCPL
             regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
             store(frame + Int(frameBytes &- n), size, oldSS)
@@ -82,7 +84,7 @@ extension CPU {
         store(frame - Int(2 &* n), size, oldCS)
         store(frame - Int(3 &* n), size, returnTo)
         if let e = errorCode { store(frame - Int(4 &* n), size, e) }
-        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(cpl), code)
+        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(cpl), code, limit: codeLimit)
         eip = target
         // SDM 6.12.1.2: TF, NT, RF and VM are cleared; an interrupt gate (type bit 0 = 0) also clears IF.
         var clear = Flag.tf | Flag.nt | Flag.rf | Flag.vm
@@ -126,11 +128,12 @@ extension CPU {
               d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, d.present, d.high & 0x100 != 0 else { return false }
         let target = size == 2 ? offset : offset & 0xFFFF
         // SDM 2 IRET: EIP within the code segment limit.
-        guard target <= d.limit else { return false }
+        let limit = d.limit
+        guard target <= limit else { return false }
         let oldCPL = cpl
         if sel.rpl == cpl {
             setStackPointer((stackPointer &+ 3 &* UInt32(1 << size)) & stackMask())
-            loadCodeSegmentCache(value, d)
+            loadCodeSegmentCache(value, d, limit: limit)
             eip = target
             writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
             return true
@@ -142,10 +145,10 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
-        loadCodeSegmentCache(value, d)
+        loadCodeSegmentCache(value, d, limit: limit)
         eip = target
         writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
-        loadStackSegmentCache(ssValue, ss)
+        loadStackSegmentCache(ssValue, ss, limit: ss.limit)
         let esp = size == 2 ? newESP : newESP & 0xFFFF
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()
@@ -174,7 +177,8 @@ extension CPU {
         let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         let parameters = gate.gateParameterCount
         // SDM 2 CALL: the target EIP within the code segment limit.
-        guard target <= code.limit else { return false }
+        let codeLimit = code.limit
+        guard target <= codeLimit else { return false }
         let newCPL = code.dpl
         // SDM 3 7.2.1: SS:ESP for the new level from a 32-bit TSS, within its limit.
         let offset = UInt32(newCPL) &* 8 &+ 4
@@ -195,7 +199,8 @@ extension CPU {
         // expand-up segment, in one page the supervisor set maps for writing.
         let frameBytes = (4 &+ parameters) &* n
         let top = ss.defaultBig ? newESP : newESP & 0xFFFF
-        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ss.limit else { return false }
+        let ssLimit = ss.limit
+        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
         let low = ss.base &+ (top &- frameBytes)
         let vpn = low >> 12, i = TLB.index(vpn)
         guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
@@ -209,14 +214,14 @@ extension CPU {
         if let src = source {
             for k in 0..<Int(parameters) { store(frame + (2 + k) * Int(n), size, slot(src, UInt32(k), size)) }
         }
-        loadStackSegmentCache(ssValue, ss)
+        loadStackSegmentCache(ssValue, ss, limit: ssLimit)
         cpl = newCPL
         regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
         store(frame + Int(frameBytes &- n), size, oldSS)
         store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
         store(frame + Int(n), size, oldCS)
         store(frame, size, eip)
-        loadCodeSegmentCache((codeSel.value & ~3) | UInt16(newCPL), code)
+        loadCodeSegmentCache((codeSel.value & ~3) | UInt16(newCPL), code, limit: codeLimit)
         eip = target
         return true
     }
@@ -239,10 +244,11 @@ extension CPU {
               d.conforming ? d.dpl <= sel.rpl : d.dpl == sel.rpl, d.present, d.high & 0x100 != 0 else { return false }
         let target = size == 2 ? offset : offset & 0xFFFF
         // SDM 2 RET: EIP within the code segment limit.
-        guard target <= d.limit else { return false }
+        let limit = d.limit
+        guard target <= limit else { return false }
         if sel.rpl == cpl {
             setStackPointer((stackPointer &+ 2 &* n &+ release) & stackMask())
-            loadCodeSegmentCache(value, d)
+            loadCodeSegmentCache(value, d, limit: limit)
             eip = target
             return true
         }
@@ -255,9 +261,9 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
-        loadCodeSegmentCache(value, d)
+        loadCodeSegmentCache(value, d, limit: limit)
         eip = target
-        loadStackSegmentCache(ssValue, ss)
+        loadStackSegmentCache(ssValue, ss, limit: ss.limit)
         let esp = (size == 2 ? newESP : newESP & 0xFFFF) &+ release
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()

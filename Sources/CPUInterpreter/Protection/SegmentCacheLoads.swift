@@ -21,11 +21,11 @@ extension CPU {
     }
 
     /// CS ← a present code segment (S = 1, type bit 3 set, P = 1), CPL ← RPL of `sel`.
-    @inline(__always) func loadCodeSegmentCache(_ sel: UInt16, _ d: Descriptor) {
+    /// `limit` is `d.limit` (the callers have computed it for their own checks).
+    @inline(__always) func loadCodeSegmentCache(_ sel: UInt16, _ d: Descriptor, limit: UInt32) {
         let attr = d.attributes | 1
         // SDM 3 5.4: code is readable only with R (type bit 1), never writable; D (bit 14) → big.
         let readable = UInt8(truncatingIfNeeded: attr >> 1) & SegmentAccess.readable
-        let limit = d.limit
         let end = UInt64(limit) &+ 1
         storeSegmentCache(Seg.cs, sel, d, attr, limit: limit,
                           access: readable | (UInt8(truncatingIfNeeded: attr >> 11) & SegmentAccess.big),
@@ -35,11 +35,11 @@ extension CPU {
     }
 
     /// SS ← a present writable data segment (S = 1, type bit 3 clear, W set, P = 1).
-    @inline(__always) func loadStackSegmentCache(_ sel: UInt16, _ d: Descriptor) {
+    /// `limit` is `d.limit`.
+    @inline(__always) func loadStackSegmentCache(_ sel: UInt16, _ d: Descriptor, limit: UInt32) {
         let attr = d.attributes | 1
         // SDM 3 5.3: an expand-down segment (E, type bit 2) leaves the expand-up fast path.
         let expandDown = UInt8(truncatingIfNeeded: attr) & SegmentAccess.expandDown
-        let limit = d.limit
         let end = expandDown == 0 ? UInt64(limit) &+ 1 : 0
         storeSegmentCache(Seg.ss, sel, d, attr, limit: limit,
                           access: SegmentAccess.readable | SegmentAccess.writable | expandDown
