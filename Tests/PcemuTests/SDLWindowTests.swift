@@ -100,11 +100,16 @@ import Testing
     }
 
     /// The X window of the pcemu run on `display` (its title starts with "pcemu").
-    static func pcemuWindow(_ display: String) throws -> String? {
+    /// The pcemu window that exists now: `xdotool search` can also list a window SDL has
+    /// already destroyed (its name then reads as empty), so each match is asked for its name.
+    static func pcemuWindow(_ display: String, within seconds: Double = 15) throws -> String? {
         var window = ""
-        _ = try Self.eventually(15) {
-            window = try Self.run("xdotool", ["search", "--name", "^pcemu"], display: display).out
-                .split(separator: "\n").first.map(String.init) ?? ""
+        _ = try Self.eventually(seconds) {
+            let matches = try Self.run("xdotool", ["search", "--name", "^pcemu"], display: display).out
+                .split(separator: "\n").map(String.init)
+            window = try matches.first {
+                try Self.run("xdotool", ["getwindowname", $0], display: display).out.hasPrefix("pcemu")
+            } ?? ""
             return !window.isEmpty
         }
         return window.isEmpty ? nil : window
@@ -348,8 +353,12 @@ import Testing
         func console() -> String {
             String(decoding: FileManager.default.contents(atPath: debugcon) ?? Data(), as: UTF8.self)
         }
-        guard let window = try Self.pcemuWindow(display) else { Issue.record("no pcemu window on \(display)"); return }
-        func title() throws -> String { try Self.run("xdotool", ["getwindowname", window], display: display).out }
+        guard try Self.pcemuWindow(display) != nil else { Issue.record("no pcemu window on \(display)"); return }
+        // Looked up again each time (see pcemuWindow).
+        func title() throws -> String {
+            guard let window = try Self.pcemuWindow(display, within: 2) else { return "" }
+            return try Self.run("xdotool", ["getwindowname", window], display: display).out
+        }
 
         #expect(Self.eventually(30) { console().contains("WROTE\n") }, "the boot sector did not write: \(console())")
         var titles: Set<String> = []
@@ -360,6 +369,7 @@ import Testing
         // The write lives in pcemu's copy of the image until the run ends.
         #expect(sector(1) == Data(count: 512), "sector 2 reached the file before the run ended")
 
+        let window = try Self.pcemuWindow(display) ?? ""
         let closed = try Self.run(closer.path, [window], display: display)
         #expect(closed.status == 0, "the Xlib helper failed (\(closed.status))")
         #expect(Self.eventually(20) { !pcemu.isRunning }, "pcemu did not exit when its window was closed")
