@@ -37,24 +37,13 @@ extension CPU {
 
     /// ALU reg, mem (02/03 forms).
     @inline(__always) func aluLoad(_ ins: Instruction, _ size: Int) throws(Fault) {
-        let op = ins.fastOp
-        let s = try readMem(Int(ins.seg), effectiveAddress(ins), size)
-        let r = aluFast(op, readReg(ins.reg, size), s, size)
-        if op < 7 { writeReg(ins.reg, size, r) }
+        try aluLoad(ins, size, effectiveAddress(ins))           // Execute/EAForms.swift
     }
 
     /// ALU mem, `s` (00/01 forms with Gb/Gv, group 1 with an immediate). CMP only reads;
     /// the others check the destination for writing before reading it.
     @inline(__always) func aluStore(_ ins: Instruction, _ size: Int, _ s: UInt32) throws(Fault) {
-        let op = ins.fastOp
-        let seg = Int(ins.seg), ea = effectiveAddress(ins)
-        if op >= 7 {
-            _ = aluFast(op, try readMem(seg, ea, size), s, size)
-            return
-        }
-        let la = try linearAddress(seg, ea, size, SegmentAccess.readable | SegmentAccess.writable)
-        let d = try readLinear(la, size)
-        try writeLinear(la, size, aluFast(op, d, s, size))
+        try aluStore(ins, size, s, effectiveAddress(ins))       // Execute/EAForms.swift
     }
 
     /// Jcc with the displacement prepared; `mask` is the operand-size wrap of EIP, `cc` the
