@@ -11,10 +11,13 @@
 extension CPU {
     @inline(__always)
     func fetch() throws(Fault) -> Instruction {
-        let k = eip &- fetchEIPBase
+        // In 64 bits (the memo's range lies below 2^32, so an EIP below `fetchEIPBase` wraps to
+        // a huge index and misses, as the 32-bit difference would), so the index needs no
+        // zero extension before it scales.
+        let k = UInt64(eip) &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
-        if _fastPath(k < fetchSpan) { return fetchPage[Int(k)] }
+        if _fastPath(k < fetchSpan) { return fetchPage[Int(truncatingIfNeeded: k)] }
         return try fetchMiss()
     }
 
@@ -47,9 +50,9 @@ extension CPU {
         if m.pointee.vpn == vpn && m.pointee.ppn == ppn && m.pointee.csBase == base && m.pointee.csLimit == lim
             && m.pointee.code32 == code32 && off &- m.pointee.eipBase < m.pointee.span {
             span = m.pointee.span
-            fetchEIPBase = m.pointee.eipBase
+            fetchEIPBase = UInt64(m.pointee.eipBase)
             fetchPage = m.pointee.page
-            fetchSpan = m.pointee.fetchSpan
+            fetchSpan = UInt64(m.pointee.fetchSpan)
         } else {
             let page = decodedPage(ppn, code32: code32)
             // The memo: EIP values from max(0, EIP at the page start) up to the page end or the limit.
@@ -59,17 +62,18 @@ extension CPU {
             let toPageEnd = UInt64(4096 - startOff)
             let toLimit = UInt64(lim) - UInt64(startEIP) + 1
             span = UInt32(min(toPageEnd, toLimit))
-            fetchEIPBase = startEIP
+            fetchEIPBase = UInt64(startEIP)
             fetchPage = page + Int(startOff)
             // No cached instruction crosses its page end (those take fetchSlow). One decoded under
             // a CS with a higher limit may cross this CS's limit: when the limit cuts the page,
             // the memo stops 15 bytes (the longest instruction) short of it, and fetches there
             // come here, where the length is checked.
-            fetchSpan = toLimit >= toPageEnd ? span : (span > 15 ? span - 15 : 0)
+            let memoSpan = toLimit >= toPageEnd ? span : (span > 15 ? span - 15 : 0)
+            fetchSpan = UInt64(memoSpan)
             m.pointee = FetchMemo(vpn: vpn, csBase: base, csLimit: lim, ppn: ppn, eipBase: startEIP, span: span,
-                                  code32: code32, page: fetchPage, fetchSpan: fetchSpan)
+                                  code32: code32, page: fetchPage, fetchSpan: memoSpan)
         }
-        let k = off - fetchEIPBase
+        let k = off - UInt32(truncatingIfNeeded: fetchEIPBase)
         let cached = fetchPage[Int(k)]
         if cached.length != 0 && k + UInt32(cached.length) <= span { return cached }
         let host = UnsafePointer<UInt8>(bitPattern: tlb.readAddend[i] &+ Int(la))!

@@ -132,8 +132,9 @@ public final class CPU {
     let userTLB: TLB
     /// The fetch memo (Execute/Fetch.swift): EIP values `fetchEIPBase ..< fetchEIPBase + fetchSpan`
     /// have their decoded instructions at `fetchPage[eip - fetchEIPBase]`. Span 0: no memo.
-    var fetchEIPBase: UInt32 = 0
-    var fetchSpan: UInt32 = 0
+    /// (64-bit fields: the run loop's index needs no zero extension.)
+    var fetchEIPBase: UInt64 = 0
+    var fetchSpan: UInt64 = 0
     var fetchPage: UnsafeMutablePointer<Instruction>
     /// The VM flag the segment access bits were last computed for.
     var segmentRulesForV86 = false
