@@ -13,12 +13,22 @@
 /// fault, narrates, walks the page tables and sets accessed bits as it always did.
 extension CPU {
     /// Interrupt or trap gate delivery outside virtual-8086 mode (SDM vol. 3, 6.12.1).
+    /// The gate's size (D, type bit 3) picks a copy of the body compiled for that frame size.
     @inline(__always)
     func deliverThroughGateDirectly(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
         let entry = UInt32(vector) &* 8
         // SDM 3 6.10: the gate lies within the IDT limit.
         guard entry &+ 7 <= idtrLimit, let q = probeSystem64(idtrBase &+ entry) else { return false }
         let gate = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+        if gate.high & 0x800 != 0 {
+            return deliverThroughGate(gate, size: 2, errorCode: errorCode, returnTo: returnTo, software: software)
+        }
+        return deliverThroughGate(gate, size: 1, errorCode: errorCode, returnTo: returnTo, software: software)
+    }
+
+    /// The rest of `deliverThroughGateDirectly` for a gate of `size` (1: 16-bit, 2: 32-bit).
+    @inline(__always)
+    private func deliverThroughGate(_ gate: Descriptor, size: Int, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
         // SDM 3 6.11: an interrupt or trap gate, 16 or 32 bits (S = 0, type 6, 7, 14 or 15);
         // task gates take the full path.
         let kind = UInt8(truncatingIfNeeded: gate.high >> 8) & 0x1F
@@ -32,10 +42,8 @@ extension CPU {
         let codeSel = Selector(gate.gateSelector)
         guard !codeSel.isNull, let code = probeDescriptor(codeSel), code.isCode, code.dpl <= cpl,
               code.present, code.high & 0x100 != 0 else { return false }
-        let gate32 = kind & 8 != 0
-        let size = gate32 ? 2 : 1
         let n = UInt32(1 << size)
-        let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
+        let target = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         // SDM 2 INT n: the handler's EIP must lie within the code segment limit.
         let codeLimit = code.limit
         guard target <= codeLimit else { return false }
@@ -117,6 +125,12 @@ extension CPU {
     /// IRET to the same or an outer level, NT = 0, outside virtual-8086 mode (SDM vol. 2 IRET).
     @inline(__always)
     func returnFromInterruptDirectly(_ size: Int) -> Bool {
+        size == 2 ? returnFromInterrupt(size: 2) : returnFromInterrupt(size: 1)
+    }
+
+    /// `returnFromInterruptDirectly` compiled for one operand size (1: IRET, 2: IRETD).
+    @inline(__always)
+    private func returnFromInterrupt(size: Int) -> Bool {
         guard let p = directStackSlots(3 &* UInt32(1 << size)) else { return false }
         let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size)), flags = slot(p, 2, size)
         // SDM 2 IRET: a return to virtual-8086 mode takes the full path.
@@ -164,6 +178,13 @@ extension CPU {
         guard !gateSel.isNull, let gate = probeDescriptor(gateSel) else { return false }
         let kind = UInt8(truncatingIfNeeded: gate.high >> 8) & 0x17
         guard kind == 0x04 else { return false }
+        // The gate's size (type bit 3) picks a copy of the rest compiled for that frame size.
+        return gate.high & 0x800 != 0 ? callThroughGate(gateSel, gate, size: 2) : callThroughGate(gateSel, gate, size: 1)
+    }
+
+    /// The rest of `callThroughGateDirectly` for a call gate of `size` (1: 16-bit, 2: 32-bit).
+    @inline(__always)
+    private func callThroughGate(_ gateSel: Selector, _ gate: Descriptor, size: Int) -> Bool {
         // SDM 3 5.8.4: gate DPL >= CPL and >= RPL; the gate must be present.
         guard gate.dpl >= cpl && gate.dpl >= gateSel.rpl, gate.present else { return false }
         // SDM 3 5.8.4: the gate names a non-null selector within its table of a present code
@@ -171,10 +192,8 @@ extension CPU {
         let codeSel = Selector(gate.gateSelector)
         guard !codeSel.isNull, let code = probeDescriptor(codeSel), code.isCode, code.dpl <= cpl,
               code.present, code.high & 0x100 != 0, !code.conforming, code.dpl < cpl else { return false }
-        let gate32 = gate.high & 0x800 != 0
-        let size = gate32 ? 2 : 1
         let n = UInt32(1 << size)
-        let target = gate32 ? gate.gateOffset : gate.gateOffset & 0xFFFF
+        let target = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         let parameters = gate.gateParameterCount
         // SDM 2 CALL: the target EIP within the code segment limit.
         let codeLimit = code.limit
@@ -234,6 +253,12 @@ extension CPU {
     /// RETF (imm16) to the same or an outer level (SDM vol. 2 RET "PROTECTED-MODE").
     @inline(__always)
     func farReturnDirectly(_ size: Int, release: UInt32) -> Bool {
+        size == 2 ? farReturn(size: 2, release: release) : farReturn(size: 1, release: release)
+    }
+
+    /// `farReturnDirectly` compiled for one operand size (1: 16-bit, 2: 32-bit).
+    @inline(__always)
+    private func farReturn(size: Int, release: UInt32) -> Bool {
         let n = UInt32(1 << size)
         guard let p = directStackSlots(2 &* n) else { return false }
         let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size))
