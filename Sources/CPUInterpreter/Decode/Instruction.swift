@@ -21,7 +21,7 @@ public struct Instruction: Sendable {
     }
     /// Bytes including prefixes; 0 means the bytes ran out before the instruction ended.
     @inlinable public var length: UInt8 {
-        get { UInt8(truncatingIfNeeded: a) }
+        @inline(__always) get { UInt8(truncatingIfNeeded: a) }
         set { a = (a & ~0xFF) | UInt64(newValue) }
     }
     @inlinable public var modrm: UInt8 {
@@ -52,11 +52,11 @@ public struct Instruction: Sendable {
         set { a = (a & ~(0xFF << 56)) | UInt64(newValue) << 56 }
     }
     @inlinable public var disp: UInt32 {
-        get { UInt32(truncatingIfNeeded: b) }
+        @inline(__always) get { UInt32(truncatingIfNeeded: b) }
         set { b = (b & ~0xFFFF_FFFF) | UInt64(newValue) }
     }
     @inlinable public var imm: UInt32 {
-        get { UInt32(truncatingIfNeeded: b >> 32) }
+        @inline(__always) get { UInt32(truncatingIfNeeded: b >> 32) }
         set { b = (b & 0xFFFF_FFFF) | UInt64(newValue) << 32 }
     }
     /// Second immediate: the selector of a far pointer, or ENTER's nesting level.
@@ -66,12 +66,12 @@ public struct Instruction: Sendable {
     }
     /// Base cycle cost for the CPU model (register or memory form), at most 255.
     @inlinable public var cost: UInt16 {
-        get { UInt16(truncatingIfNeeded: c) & 0xFF }
+        @inline(__always) get { UInt16(truncatingIfNeeded: c) & 0xFF }
         set { c = (c & 0xFFFF_FF00) | UInt32(min(newValue, 255)) }
     }
     /// Which handler executes it (`Handler.rawValue`), chosen per CPU model at decode time.
     @inlinable public var handler: UInt8 {
-        get { UInt8(truncatingIfNeeded: c >> 24) }
+        @inline(__always) get { UInt8(truncatingIfNeeded: c >> 24) }
         set { c = (c & 0x00FF_FFFF) | UInt32(newValue) << 24 }
     }
 

@@ -8,13 +8,16 @@ enum Handler: UInt8 {
     case invalid
     /// The slot of an instruction that runs past its page end (Execute/CrossPageFetch.swift).
     case crossesPage
-    case alu, pushSegment, popSegment, daa, das, aaa, aas, incRegister, decRegister, pushRegister, popRegister
-    case pusha, popa, bound, arpl, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
+    /// Rarely executed one-byte opcodes, dispatched on the opcode (Execute/InfrequentOpcodes.swift):
+    /// DAA DAS AAA AAS BOUND ARPL INTO AAM AAD SALC ICEBP.
+    case infrequent
+    case alu, pushSegment, popSegment, incRegister, decRegister, pushRegister, popRegister
+    case pusha, popa, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
     case callFar, wait, pushf, popf, sahf, lahf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
     case movRegister8Immediate, movRegisterImmediate, group2, retNear, les, lds, movRMImmediate
-    case enter, leave, retFar, int3, intN, into, iret, aam, aad, salc, xlat, escape, loop, portIO
-    case callRelative, jmpRelative, jmpFar, icebp, hlt, flagControl, group3, group4, group5
+    case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
+    case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
     // 0F map
     case group6, group7, loadAccessRightsOrLimit, clts, invd, movControlRegister, movTestRegister, msr, rdtsc
     case cmov, setcc, cpuid, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
@@ -61,6 +64,9 @@ enum Handler: UInt8 {
     case bitTestMR32
     // ADC reg, imm (16/32 bits): the carry-in add with the operation constant.
     case adcRI16, adcRI32
+    // CMP or TEST of registers, or of a register and an immediate, fused with the Jcc that
+    // follows it (Decode/CompareBranchFusion.swift, Execute/CompareAndBranch.swift).
+    case cmpRR8Jcc, testRR8Jcc, cmpRR16Jcc, testRR16Jcc, cmpRR32Jcc, testRR32Jcc, cmpRI16Jcc, cmpRI32Jcc
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -68,12 +74,12 @@ enum Handler: UInt8 {
         for row in stride(from: 0, to: 0x40, by: 8) { for k in 0..<6 { t[row + k] = .alu } }
         for o in [0x06, 0x0E, 0x16, 0x1E] { t[o] = .pushSegment }
         for o in [0x07, 0x17, 0x1F] { t[o] = .popSegment }
-        t[0x27] = .daa; t[0x2F] = .das; t[0x37] = .aaa; t[0x3F] = .aas
+        for o in [0x27, 0x2F, 0x37, 0x3F, 0x62, 0x63, 0xCE, 0xD4, 0xD5, 0xD6] { t[o] = .infrequent }
         for o in 0x40...0x47 { t[o] = .incRegister }
         for o in 0x48...0x4F { t[o] = .decRegister }
         for o in 0x50...0x57 { t[o] = .pushRegister }
         for o in 0x58...0x5F { t[o] = .popRegister }
-        t[0x60] = .pusha; t[0x61] = .popa; t[0x62] = .bound; t[0x63] = .arpl
+        t[0x60] = .pusha; t[0x61] = .popa
         t[0x68] = .pushImmediate; t[0x6A] = .pushImmediate8; t[0x69] = .imulImmediate; t[0x6B] = .imulImmediate
         t[0x6C] = .ins; t[0x6D] = .ins; t[0x6E] = .outs; t[0x6F] = .outs
         for o in 0x70...0x7F { t[o] = .jcc }
@@ -94,13 +100,13 @@ enum Handler: UInt8 {
         for o in [0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3] { t[o] = .group2 }
         t[0xC2] = .retNear; t[0xC3] = .retNear; t[0xC4] = .les; t[0xC5] = .lds
         t[0xC6] = .movRMImmediate; t[0xC7] = .movRMImmediate; t[0xC8] = .enter; t[0xC9] = .leave
-        t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .int3; t[0xCD] = .intN; t[0xCE] = .into; t[0xCF] = .iret
-        t[0xD4] = .aam; t[0xD5] = .aad; t[0xD6] = .salc; t[0xD7] = .xlat
+        t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .int3; t[0xCD] = .intN; t[0xCF] = .iret
+        t[0xD7] = .xlat
         for o in 0xD8...0xDF { t[o] = .escape }
         for o in 0xE0...0xE3 { t[o] = .loop }
         for o in [0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF] { t[o] = .portIO }
         t[0xE8] = .callRelative; t[0xE9] = .jmpRelative; t[0xEB] = .jmpRelative; t[0xEA] = .jmpFar
-        if model != .i286 { t[0xF1] = .icebp }      // on the 286, F1 is a prefix
+        if model != .i286 { t[0xF1] = .infrequent }      // on the 286, F1 is a prefix
         t[0xF4] = .hlt
         for o in [0xF5, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD] { t[o] = .flagControl }
         t[0xF6] = .group3; t[0xF7] = .group3; t[0xFE] = .group4; t[0xFF] = .group5
@@ -142,13 +148,10 @@ extension CPU {
         case .notDecoded: try executeUndecoded(crossesPage: false)
         case .crossesPage: try executeUndecoded(crossesPage: true)
         case .invalid: throw Fault.invalidOpcode
+        case .infrequent: try infrequentOpcode(ins)
         case .alu: try aluForm(ins)
         case .pushSegment: try pushSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A0 ? Seg.fs : Seg.gs), ins)
         case .popSegment: try popSegment(ins.op < 0x100 ? op >> 3 : (op == 0x1A1 ? Seg.fs : Seg.gs), ins)
-        case .daa: try checkLock(ins, lockable: false); daa()
-        case .das: try checkLock(ins, lockable: false); das()
-        case .aaa: try checkLock(ins, lockable: false); asciiAdjust(subtract: false)
-        case .aas: try checkLock(ins, lockable: false); asciiAdjust(subtract: true)
         case .incRegister:
             try checkLock(ins, lockable: false)
             writeReg(op & 7, ins.vsize, inc(readReg(op & 7, ins.vsize), ins.vsize))
@@ -165,8 +168,6 @@ extension CPU {
             writeReg(op & 7, ins.vsize, v)
         case .pusha: try checkLock(ins, lockable: false); try pusha(ins)
         case .popa: try checkLock(ins, lockable: false); try popa(ins)
-        case .bound: try bound(ins)
-        case .arpl: try arpl(ins)
         case .pushImmediate: try checkLock(ins, lockable: false); try push(ins.imm, ins.vsize)
         case .pushImmediate8: try checkLock(ins, lockable: false); try push(signExtend8(ins.imm), ins.vsize)
         case .imulImmediate:
@@ -225,13 +226,7 @@ extension CPU {
         case .retFar: try retFar(ins)
         case .int3: try checkLock(ins, lockable: false); try softwareInterrupt(3)
         case .intN: try checkLock(ins, lockable: false); try softwareInterrupt(UInt8(ins.imm))
-        case .into:
-            try checkLock(ins, lockable: false)
-            if of { try softwareInterrupt(4); cycles &+= UInt64(costs.interruptCost) }
         case .iret: try iret(ins)
-        case .aam: try checkLock(ins, lockable: false); try aam(ins.imm)
-        case .aad: try checkLock(ins, lockable: false); aad(ins.imm)
-        case .salc: try checkLock(ins, lockable: false); salc()
         case .xlat: try xlat(ins)
         case .escape: try floatingPointEscape(ins)
         case .loop: try loop(ins)
@@ -239,7 +234,6 @@ extension CPU {
         case .callRelative: try callRelative(ins)
         case .jmpRelative: try jmpRelative(ins)
         case .jmpFar: try directFar(ins, call: false)
-        case .icebp: try checkLock(ins, lockable: false); try softwareInterrupt(1)
         case .hlt: try hlt(ins)
         case .flagControl: try flagControl(ins)
         case .group3: try group3(ins)
@@ -341,6 +335,14 @@ extension CPU {
         case .mulDivR32: try xMulDivR32(ins)
         case .bitTestMR32: try xBitTestMR32(ins)
         case .adcRI16: xAdcRI16(ins)
+        case .cmpRR8Jcc: try xCmpRR8Jcc(ins)
+        case .testRR8Jcc: try xTestRR8Jcc(ins)
+        case .cmpRR16Jcc: try xCmpRR16Jcc(ins)
+        case .testRR16Jcc: try xTestRR16Jcc(ins)
+        case .cmpRR32Jcc: try xCmpRR32Jcc(ins)
+        case .testRR32Jcc: try xTestRR32Jcc(ins)
+        case .cmpRI16Jcc: try xCmpRI16Jcc(ins)
+        case .cmpRI32Jcc: try xCmpRI32Jcc(ins)
         case .adcRI32: xAdcRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)

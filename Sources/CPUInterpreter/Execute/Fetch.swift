@@ -88,6 +88,9 @@ extension CPU {
         if ins.length == 0 { return limitPastPageEnd ? try fetchCrossingPage(slot: fetchPage + Int(k)) : try fetchSlow() }
         ins.cost = costs.cost(of: ins)
         specialize(&ins)
+        // A CMP/TEST followed by a Jcc inside the memo's span becomes one entry (marked as
+        // code over both instructions' bytes).
+        fuseCompareAndBranch(&ins, next: host + Int(ins.length), avail: Int(span - k) - Int(ins.length))
         markCode(pa, length: Int(ins.length))
         fetchPage[Int(k)] = ins
         return ins

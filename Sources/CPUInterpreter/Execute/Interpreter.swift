@@ -64,6 +64,8 @@ extension CPU {
 
     /// Executes exactly one instruction (or delivers the fault it raised).
     public func step() {
+        // No instruction runs a following one in the same dispatch (Execute/CompareAndBranch.swift).
+        fastDeadline = 0
         singleStepPending = flagsStore & Flag.tf != 0
         executeNext()
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.

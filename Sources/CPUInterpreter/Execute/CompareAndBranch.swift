@@ -1,0 +1,94 @@
+/// The fused compare-and-branch forms (Decode/CompareBranchFusion.swift): CMP or TEST, then
+/// the Jcc after it, in one dispatch. The run loop has already advanced EIP past both and
+/// charged both costs. Between the two the loop would have tested `cycles < fastDeadline`
+/// (TF, a debugger hook, a pending interrupt, a stop request and the end of the cycle budget
+/// all make that test fail): when it would fail, the Jcc is given back (EIP and cycles
+/// rewound to it) and runs from its own decode-cache entry after the checks. Counting,
+/// cycles and a fault's EIP are those of two separate instructions.
+extension CPU {
+    /// CMP (`test` false: a - b) or TEST (a AND b) of `size`-bit values, recorded in the lazy
+    /// flags as the generic ALU does, then the fused Jcc.
+    @inline(__always) func compareAndBranch(_ ins: Instruction, _ a: UInt32, _ b: UInt32, _ size: Int, test: Bool) throws(Fault) {
+        let m = sizeMask(size), msb = signBit(size)
+        let x = a & m, y = b & m
+        let r = test ? x & y : (x &- y) & m
+        setLazy(test ? .logic : .sub, size, x, y, r)
+        let jcc = ins.imm2                       // cost 0-7, length 8-11, cc 12-15
+        let jccCost = UInt64(jcc & 0xFF)
+        guard cycles &- jccCost < fastDeadline else {
+            eip = eip &- ((jcc >> 8) & 0xF)
+            cycles &-= jccCost
+            return
+        }
+        instructionsRetired &+= 1                // the compare; the loop counts the Jcc
+        // SDM vol. 2 table B-1, from the compared values: for CMP, CF is x < y, ZF x == y,
+        // SF != OF a signed x < y; TEST clears CF and OF. JP/JNP (10, 11) are not fused.
+        let taken: Bool
+        switch jcc >> 12 {
+        case 0: taken = test ? false : (x ^ y) & (x ^ r) & msb != 0                   // JO
+        case 1: taken = test ? true : (x ^ y) & (x ^ r) & msb == 0                    // JNO
+        case 2: taken = test ? false : x < y                                          // JB
+        case 3: taken = test ? true : x >= y                                          // JAE
+        case 4: taken = r == 0                                                        // JE
+        case 5: taken = r != 0                                                        // JNE
+        case 6: taken = test ? r == 0 : x <= y                                        // JBE
+        case 7: taken = test ? r != 0 : x > y                                         // JA
+        case 8: taken = r & msb != 0                                                  // JS
+        case 9: taken = r & msb == 0                                                  // JNS
+        case 12: taken = test ? r & msb != 0 : signedLess(x, y, size)                                // JL
+        case 13: taken = test ? r & msb == 0 : !signedLess(x, y, size)                               // JGE
+        case 14: taken = test ? r == 0 || r & msb != 0 : !signedLess(y, x, size)                     // JLE
+        default: taken = test ? r != 0 && r & msb == 0 : signedLess(y, x, size)                      // JG
+        }
+        guard taken else { return }
+        let disp = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: ins.disp >> 16)))
+        // The Jcc's operand size: the compare's for 16- and 32-bit compares, the code
+        // segment's default for 8-bit ones (fusion checks both).
+        let wide = size == 0 ? codeIs32 : size == 2
+        let t = (eip &+ disp) & (wide ? 0xFFFF_FFFF : 0xFFFF)
+        // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0), at the Jcc.
+        guard t <= segLimit[Seg.cs] else { try fusedBranchOutsideLimit(jccLength: (jcc >> 8) & 0xF) }
+        eip = t
+        cycles &+= UInt64(costs.branchTakenExtra)
+    }
+
+    /// x < y as signed `size`-bit values.
+    @inline(__always) func signedLess(_ x: UInt32, _ y: UInt32, _ size: Int) -> Bool {
+        switch size {
+        case 0: return Int8(truncatingIfNeeded: x) < Int8(truncatingIfNeeded: y)
+        case 1: return Int16(truncatingIfNeeded: x) < Int16(truncatingIfNeeded: y)
+        default: return Int32(bitPattern: x) < Int32(bitPattern: y)
+        }
+    }
+
+    /// #GP(0) for a fused Jcc whose target lies beyond the CS limit, delivered at the Jcc.
+    @inline(never) func fusedBranchOutsideLimit(jccLength: UInt32) throws(Fault) -> Never {
+        instructionStart = eip &- jccLength
+        throw Fault.generalProtection(0)
+    }
+
+    @inline(never) func xCmpRR8Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false)
+    }
+    @inline(never) func xTestRR8Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true)
+    }
+    @inline(never) func xCmpRR16Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: false)
+    }
+    @inline(never) func xTestRR16Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: true)
+    }
+    @inline(never) func xCmpRR32Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: false)
+    }
+    @inline(never) func xTestRR32Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: true)
+    }
+    @inline(never) func xCmpRI16Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 1, test: false)
+    }
+    @inline(never) func xCmpRI32Jcc(_ ins: Instruction) throws(Fault) {
+        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 2, test: false)
+    }
+}

@@ -1,0 +1,139 @@
+import Testing
+@testable import CPUInterpreter
+
+/// A fused CMP/TEST + Jcc (Decode/CompareBranchFusion.swift) must leave exactly the state the
+/// two instructions leave when they run one at a time: `step()` never fuses, `run` does.
+@Suite struct CompareBranchFusionTests {
+    /// The pair under test at 1000, then: not taken -> mov di, 1; hlt. Taken -> mov di, 2; hlt.
+    static func program(compare: [UInt8], cc: Int, jcc32: Bool) -> [UInt8] {
+        let notTaken: [UInt8] = [0xBF, 0x01, 0x00, 0xF4]        // mov di, 1; hlt
+        let taken: [UInt8] = [0xBF, 0x02, 0x00, 0xF4]           // mov di, 2; hlt
+        let jcc: [UInt8] = (jcc32 ? [0x66] : []) + [0x70 + UInt8(cc), UInt8(notTaken.count)]
+        return compare + jcc + notTaken + taken
+    }
+
+    struct Outcome: Equatable {
+        var regs: [UInt32], eflags: UInt32, eip: UInt32, cycles: UInt64, retired: UInt64, stack: [UInt8]
+    }
+
+    static func outcome(_ f: Fixture) -> Outcome {
+        Outcome(regs: (0..<8).map { f.cpu.reg32($0) }, eflags: f.cpu.eflags, eip: f.cpu.eip,
+                cycles: f.cpu.cycles, retired: f.cpu.instructionsRetired,
+                stack: (0x7FF0..<0x8000).map { f.memory.bytes[$0] })
+    }
+
+    /// Runs `code` with `a` in EAX and `b` in EBX twice: fused by `run`, and one instruction
+    /// at a time by `step`.
+    static func bothWays(_ code: [UInt8], a: UInt32, b: UInt32, setup: (Fixture) -> Void = { _ in }) -> (Outcome, Outcome) {
+        let pair = Twins(code, setup: setup)
+        return pair.run(a: a, b: b)
+    }
+
+    /// A fixture that runs fused and one that steps, reused across operand values (the
+    /// decode cache keeps the pair's entry, as it would in a loop).
+    struct Twins {
+        let fused = Fixture(model: .pentium), stepped = Fixture(model: .pentium)
+        init(_ code: [UInt8], setup: (Fixture) -> Void = { _ in }) {
+            for f in [fused, stepped] { f.load(code); setup(f) }
+        }
+        func reset(_ f: Fixture, a: UInt32, b: UInt32) {
+            for r in 0..<8 { f.cpu.setReg32(r, 0) }
+            f.cpu.setReg32(Reg.esp, 0x8000)
+            f.cpu.setReg32(Reg.eax, a)
+            f.cpu.setReg32(Reg.ebx, b)
+            f.cpu.eflags = 0x2
+            f.cpu.eip = 0x1000
+            f.cpu.halted = false
+            f.cpu.cycles = 0
+            f.cpu.instructionsRetired = 0
+        }
+        func run(a: UInt32, b: UInt32) -> (Outcome, Outcome) {
+            reset(fused, a: a, b: b)
+            _ = fused.cpu.run(until: 10_000)
+            reset(stepped, a: a, b: b)
+            stepped.runToHalt()
+            return (CompareBranchFusionTests.outcome(fused), CompareBranchFusionTests.outcome(stepped))
+        }
+        /// The handler of the decode-cache entry at 0000:1000 (16-bit code).
+        var handlerAtStart: Handler? { Handler(rawValue: fused.cpu.decodedPage(1, code32: false)[0].handler) }
+    }
+
+    static let values: [UInt32] = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000,
+                                   0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1234_5678, 0xFEDC_BA98]
+
+    /// Each fused form, each condition but JP/JNP, each pair of edge values.
+    @Test(arguments: [
+        ("cmp bl, al", [0x38, 0xC3] as [UInt8], false),
+        ("test bl, al", [0x84, 0xC3], false),
+        ("cmp bx, ax", [0x39, 0xC3], false),
+        ("test bx, ax", [0x85, 0xC3], false),
+        ("cmp ebx, eax", [0x66, 0x39, 0xC3], true),
+        ("test ebx, eax", [0x66, 0x85, 0xC3], true),
+    ])
+    func registerForms(name: String, compare: [UInt8], wide: Bool) {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            let twins = Twins(Self.program(compare: compare, cc: cc, jcc32: wide))
+            for a in Self.values { for b in Self.values {
+                let (fused, stepped) = twins.run(a: a, b: b)
+                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
+                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
+            } }
+            let h = twins.handlerAtStart
+            #expect(h != nil && "\(h!)".hasSuffix("Jcc"), "\(name) cc=\(cc): not fused (\(String(describing: h)))")
+        }
+    }
+
+    @Test func immediateForms() {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            for b in Self.values {
+                // cmp ax, imm16 (81 F8 iw); cmp eax, imm32 (66 81 F8 id)
+                let imm16: [UInt8] = [0x81, 0xF8, UInt8(b & 0xFF), UInt8((b >> 8) & 0xFF)]
+                let imm32: [UInt8] = [0x66, 0x81, 0xF8] + (0..<4).map { UInt8((b >> (8 * $0)) & 0xFF) }
+                for (code, wide) in [(imm16, false), (imm32, true)] {
+                    let twins = Twins(Self.program(compare: code, cc: cc, jcc32: wide))
+                    for a in Self.values {
+                        let (fused, stepped) = twins.run(a: a, b: 0)
+                        #expect(fused == stepped, "cmp imm wide=\(wide) cc=\(cc) a=\(a) b=\(b)")
+                    }
+                    #expect(twins.handlerAtStart == (wide ? .cmpRI32Jcc : .cmpRI16Jcc))
+                }
+            }
+        }
+    }
+
+    /// A cycle budget that ends right after the compare: the Jcc runs in the next batch, as
+    /// it would without fusion (the run returns between the two).
+    @Test func budgetEndingBetweenThePairSplitsIt() {
+        let code = Self.program(compare: [0x39, 0xC3], cc: 4, jcc32: false)   // cmp bx, ax; je
+        let f = Fixture(model: .pentium)
+        f.load(code)
+        // Learn the compare's cost by stepping it once in a twin.
+        let twin = Fixture(model: .pentium)
+        twin.load(code)
+        twin.cpu.step()
+        let afterCompare = twin.cpu.cycles
+        let reason = f.cpu.run(until: afterCompare)
+        #expect(reason == .cycleBudget)
+        #expect(f.cpu.eip == 0x1002)                 // at the Jcc
+        #expect(f.cpu.instructionsRetired == 1)
+        #expect(f.cpu.cycles == afterCompare)
+        _ = f.cpu.run(until: f.cpu.cycles + 10_000)
+        #expect(f.cpu.reg16(Reg.edi) == 2)           // 0 == 0: taken
+    }
+
+    /// A taken 32-bit Jcc whose target lies past the real-mode CS limit raises #GP(0) at the
+    /// Jcc (return address = the Jcc), not at the compare.
+    @Test func faultOfTheFusedJccIsDeliveredAtTheJcc() {
+        // cmp ebx, eax (66 39 C3) at 1000; jz rel32 far beyond 64 KiB (66 0F 84 rel32) at 1003.
+        let code: [UInt8] = [0x66, 0x39, 0xC3, 0x66, 0x0F, 0x84, 0x00, 0x00, 0x10, 0x00, 0xF4]
+        let (fused, stepped) = Self.bothWays(code, a: 5, b: 5) { f in
+            // INT 13 (#GP) handler: hlt at 0000:3000.
+            f.memory.bytes[0x3000] = 0xF4
+            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
+            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
+        }
+        #expect(fused == stepped)
+        // The return IP pushed by the #GP delivery is the Jcc's offset.
+        #expect(fused.stack[0xA] == 0x03 && fused.stack[0xB] == 0x10)
+    }
+}
