@@ -10,10 +10,8 @@ extension CPU {
         }
         // The common case, with nobody to narrate to: a usable data segment into DS/ES/FS/GS
         // whose accessed bit is set already (SDM 3 3.4.5.1: nothing to write back).
-        if s != Seg.ss && observer == nil, let d = usableDataSegment(value), d.high & 0x100 != 0 {
-            loadDataSegmentCache(s, value, d)
-            return
-        }
+        // (Protection/ValidatedDataLoads.swift.)
+        if s != Seg.ss && observer == nil && loadDataSegmentValidated(s, value) { return }
         try loadProtectedSegment(s, value)
     }
 
@@ -66,19 +64,29 @@ extension CPU {
     /// Nothing here has a side effect, so falling back changes nothing.
     @inline(__always) func usableDataSegment(_ value: UInt16) -> Descriptor? {
         let sel = Selector(value)
-        guard !sel.isNull, let d = probeDescriptor(sel) else { return nil }
-        // SDM 3 5.6: a data segment or a readable code segment.
-        guard d.isData || (d.isCode && d.readable) else { return nil }
-        // SDM 3 5.6: data and non-conforming code need DPL >= CPL and DPL >= RPL.
-        guard d.conforming || (d.dpl >= sel.rpl && d.dpl >= cpl) else { return nil }
-        // SDM 2 MOV: the segment must be present.
-        guard d.present else { return nil }
+        guard !sel.isNull, let d = probeDescriptor(sel), usableDataSegment(sel, d) else { return nil }
         return d
+    }
+
+    /// The checks of the full load above on a descriptor read without side effects.
+    @inline(__always) func usableDataSegment(_ sel: Selector, _ d: Descriptor) -> Bool {
+        // SDM 3 5.6: a data segment or a readable code segment.
+        guard d.isData || (d.isCode && d.readable) else { return false }
+        // SDM 3 5.6: data and non-conforming code need DPL >= CPL and DPL >= RPL.
+        guard d.conforming || (d.dpl >= sel.rpl && d.dpl >= cpl) else { return false }
+        // SDM 2 MOV: the segment must be present.
+        return d.present
     }
 
     /// The descriptor `sel` names when it lies within its table (SDM 3 3.4.2) and
     /// `probeSystem64` finds its 8 bytes in a TLB-mapped page; nil otherwise (no side effect).
     @inline(__always) func probeDescriptor(_ sel: Selector) -> Descriptor? {
+        guard let q = probeDescriptorBytes(sel) else { return nil }
+        return Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+    }
+
+    /// `probeDescriptor`'s 8 bytes as one little-endian word.
+    @inline(__always) func probeDescriptorBytes(_ sel: Selector) -> UInt64? {
         let base: UInt32, limit: UInt32
         if sel.tableIndicator {
             guard ldtrSelector & 0xFFFC != 0 else { return nil }
@@ -87,8 +95,8 @@ extension CPU {
             base = gdtrBase; limit = gdtrLimit
         }
         let offset = UInt32(sel.index) << 3
-        guard offset &+ 7 <= limit, let q = probeSystem64(base &+ offset) else { return nil }
-        return Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+        guard offset &+ 7 <= limit else { return nil }
+        return probeSystem64(base &+ offset)
     }
 
     /// Reads the descriptor after checking the selector lies within its table.

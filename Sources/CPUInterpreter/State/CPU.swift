@@ -289,7 +289,9 @@ enum SegmentBlock {
     static let selector = limit + 24    // UInt16 × 6
     static let attr = selector + 12     // UInt16 × 6
     static let access = attr + 12       // UInt8 × 6
-    static let byteCount = access + 8
+    /// ValidatedDataLoad × 16 (Protection/ValidatedDataLoads.swift)
+    static let validatedDataLoads = access + 8
+    static let byteCount = validatedDataLoads + MemoryLayout<ValidatedDataLoad>.stride * ValidatedDataLoad.count
 
     static func allocate() -> UnsafeMutableRawPointer {
         let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
@@ -301,6 +303,8 @@ enum SegmentBlock {
         (p + selector).bindMemory(to: UInt16.self, capacity: 6)
         (p + attr).bindMemory(to: UInt16.self, capacity: 6)
         (p + access).bindMemory(to: UInt8.self, capacity: 6)
+        (p + validatedDataLoads).bindMemory(to: ValidatedDataLoad.self, capacity: ValidatedDataLoad.count)
+            .initialize(repeating: ValidatedDataLoad(), count: ValidatedDataLoad.count)
         return p
     }
 }
