@@ -101,7 +101,12 @@ extension CPU {
     }
 
     func farCall(_ selector: UInt16, _ offset: UInt32, _ size: Int) throws(Fault) {
-        if protectedMode && !v86Mode { try protectedFarCall(selector, offset, size); return }
+        if protectedMode && !v86Mode {
+            // Straight to the direct call `protectedFarCall` tries first.
+            if observer == nil && callThroughGateDirectly(selector) { return }
+            try protectedFarCall(selector, offset, size)
+            return
+        }
         let target = size == 2 ? offset : offset & 0xFFFF
         // Push CS and (E)IP first (both checked before SP changes), then check the target.
         let sp = stackPointer, n = UInt32(1 << size), mask = stackMask()
@@ -118,7 +123,12 @@ extension CPU {
         try checkLock(ins, lockable: false)
         let size = ins.vsize
         let release = ins.op == 0xCA ? ins.imm & 0xFFFF : 0
-        if protectedMode && !v86Mode { try protectedFarReturn(size, release: release); return }
+        if protectedMode && !v86Mode {
+            // Straight to the direct return `protectedFarReturn` tries first.
+            if observer == nil && farReturnDirectly(size, release: release) { return }
+            try protectedFarReturn(size, release: release)
+            return
+        }
         let offset = try peekStack(0, size)
         let selector = UInt16(truncatingIfNeeded: try peekStack(UInt32(1 << size), size))
         let target = size == 2 ? offset : offset & 0xFFFF
@@ -132,6 +142,11 @@ extension CPU {
     func softwareInterrupt(_ vector: UInt8) throws(Fault) {
         // SDM 20.2: in virtual-8086 mode INT n with IOPL < 3 raises #GP(0).
         if v86Mode && iopl < 3 { throw Fault.generalProtection(0) }
+        // Straight to the direct delivery `protectedModeInterrupt` tries first (Protection/DirectTransfers.swift).
+        if protectedMode && !v86Mode && observer == nil
+            && deliverThroughGateDirectly(vector: vector, errorCode: nil, returnTo: eip, software: true) {
+            return
+        }
         try interruptOrException(vector: vector, errorCode: nil, returnTo: eip, software: true, external: false)
     }
 
@@ -139,6 +154,11 @@ extension CPU {
     func iret(_ ins: Instruction) throws(Fault) {
         try checkLock(ins, lockable: false)
         let size = ins.vsize
+        // Straight to the direct return `protectedIret` tries first outside V86 mode with NT = 0.
+        if protectedMode && !v86Mode && flagsStore & Flag.nt == 0 && observer == nil
+            && returnFromInterruptDirectly(size) {
+            return
+        }
         if protectedMode { try protectedIret(size); return }
         let offset = try peekStack(0, size)
         let selector = UInt16(truncatingIfNeeded: try peekStack(UInt32(1 << size), size))

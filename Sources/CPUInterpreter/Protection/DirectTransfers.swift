@@ -14,7 +14,7 @@
 extension CPU {
     /// Interrupt or trap gate delivery outside virtual-8086 mode (SDM vol. 3, 6.12.1).
     /// The gate's size (D, type bit 3) picks a copy of the body compiled for that frame size.
-    @inline(__always)
+    @inline(never)
     func deliverThroughGateDirectly(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
         let entry = UInt32(vector) &* 8
         // SDM 3 6.10: the gate lies within the IDT limit.
@@ -123,7 +123,7 @@ extension CPU {
     }
 
     /// IRET to the same or an outer level, NT = 0, outside virtual-8086 mode (SDM vol. 2 IRET).
-    @inline(__always)
+    @inline(never)
     func returnFromInterruptDirectly(_ size: Int) -> Bool {
         size == 2 ? returnFromInterrupt(size: 2) : returnFromInterrupt(size: 1)
     }
@@ -171,7 +171,7 @@ extension CPU {
 
     /// CALL through a 16/32-bit call gate to a more privileged non-conforming code segment
     /// (SDM vol. 3, 5.8.4-5.8.5; vol. 2 CALL "CALL-GATE", "MORE-PRIVILEGE").
-    @inline(__always)
+    @inline(never)
     func callThroughGateDirectly(_ value: UInt16) -> Bool {
         let gateSel = Selector(value)
         // SDM 2 CALL: a non-null selector within its table naming a call gate (S = 0, type 4 or 12).
@@ -251,7 +251,7 @@ extension CPU {
     }
 
     /// RETF (imm16) to the same or an outer level (SDM vol. 2 RET "PROTECTED-MODE").
-    @inline(__always)
+    @inline(never)
     func farReturnDirectly(_ size: Int, release: UInt32) -> Bool {
         size == 2 ? farReturn(size: 2, release: release) : farReturn(size: 1, release: release)
     }
