@@ -24,9 +24,40 @@ extension CPU {
     /// Drops the fetch memo (CS, translation or TLB set changed).
     @inline(__always) func invalidateFetchMemo() { fetchSpan = 0 }
 
-    /// Rebuilds the memo for the page of CS:EIP and decodes the instruction if needed.
+    /// After a miss (every CS load, far transfer and page change drops the memo): takes a kept
+    /// memo of the page of CS:EIP when `fetchRebuild` would reuse it and its slot holds a decoded
+    /// instruction that fits; else `fetchRebuild`. The same tests as there, in a small function
+    /// (the rebuild and decode path needs many registers: its prologue and spills cost more than
+    /// the tests).
     @inline(never)
     func fetchMiss() throws(Fault) -> Instruction {
+        let off = eip
+        let lim = segLimit[Seg.cs]
+        let base = segBase[Seg.cs]
+        let la = base &+ off
+        let vpn = la >> 12
+        let i = TLB.index(vpn)
+        let m = icache.memos + Int(vpn & UInt32(FetchMemo.count - 1))
+        // SDM 5.3: within the CS limit; the page mapped by the current TLB set to the memo's
+        // physical page; the memo built from the same CS base, limit and D bit (FetchMemos.swift).
+        if off <= lim && tlb.readTag[i] == vpn && m.pointee.vpn == vpn && m.pointee.ppn == tlb.readPhysPage[i]
+            && m.pointee.csBase == base && m.pointee.csLimit == lim && m.pointee.code32 == codeIs32
+            && off &- m.pointee.eipBase < m.pointee.span {
+            let k = off &- m.pointee.eipBase
+            let cached = m.pointee.page[Int(k)]
+            if cached.length != 0 && k + UInt32(cached.length) <= m.pointee.span {
+                fetchEIPBase = UInt64(m.pointee.eipBase)
+                fetchPage = m.pointee.page
+                fetchSpan = UInt64(m.pointee.fetchSpan)
+                return cached
+            }
+        }
+        return try fetchRebuild()
+    }
+
+    /// Rebuilds the memo for the page of CS:EIP and decodes the instruction if needed.
+    @inline(never)
+    func fetchRebuild() throws(Fault) -> Instruction {
         let off = eip
         let lim = segLimit[Seg.cs]
         // SDM 5.3: fetching beyond the CS limit raises #GP(0) (fetchSlow raises it).
