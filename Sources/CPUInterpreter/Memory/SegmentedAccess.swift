@@ -91,12 +91,55 @@ extension CPU {
     @inline(__always) func stackMask() -> UInt32 { stackIs32 ? 0xFFFF_FFFF : 0xFFFF }
 
     /// PUSH of a word (size 1) or doubleword (size 2); SP changes only if the write succeeds.
+    /// The common case inline: the slot within SS's expand-up write end (SDM 5.3, 5.4) and in a
+    /// page the TLB maps for writing, which are `writeMem`'s own hit tests; anything else goes
+    /// to `pushSlow`, which starts over with nothing changed. (One out-of-line call at the end
+    /// lets the callers keep no registers across the slow paths.)
     @inline(__always) func push(_ v: UInt32, _ size: Int) throws(Fault) {
+        let big = stackIs32
+        let esp = regs[Reg.esp]
+        let sp = big ? esp &- UInt32(1 << size) : (esp &- UInt32(1 << size)) & 0xFFFF
+        if UInt64(sp) &+ UInt64(1 << size) <= segWriteEnd[Seg.ss] {
+            let la = segBase[Seg.ss] &+ sp
+            let i = TLB.index(la >> 12)
+            if tlb.writeTag[i] == TLB.lastPage(la, size) {
+                store(UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la)).unsafelyUnwrapped, size, v)
+                regs[Reg.esp] = big ? sp : (esp & 0xFFFF_0000) | sp
+                return
+            }
+        }
+        try pushSlow(v, size)
+    }
+    @inline(never) func pushSlow(_ v: UInt32, _ size: Int) throws(Fault) {
         let sp = (stackPointer &- UInt32(1 << size)) & stackMask()
         try writeMem(Seg.ss, sp, size, v)
         setStackPointer(sp)
     }
+    /// POP of a word or doubleword; SP changes only if the read succeeds. The common case
+    /// inline as in `push` (`readMem`'s hit tests), else `popSlow`.
     @inline(__always) func pop(_ size: Int) throws(Fault) -> UInt32 {
+        let big = stackIs32
+        let esp = regs[Reg.esp]
+        let sp = big ? esp : esp & 0xFFFF
+        if UInt64(sp) &+ UInt64(1 << size) <= segReadEnd[Seg.ss] {
+            let la = segBase[Seg.ss] &+ sp
+            let i = TLB.index(la >> 12)
+            if tlb.readTag[i] == TLB.lastPage(la, size) {
+                let p = UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la)).unsafelyUnwrapped
+                let v: UInt32
+                switch size {
+                case 0: v = UInt32(p.load(as: UInt8.self))
+                case 1: v = UInt32(p.loadUnaligned(as: UInt16.self))
+                default: v = p.loadUnaligned(as: UInt32.self)
+                }
+                let next = sp &+ UInt32(1 << size)
+                regs[Reg.esp] = big ? next : (esp & 0xFFFF_0000) | (next & 0xFFFF)
+                return v
+            }
+        }
+        return try popSlow(size)
+    }
+    @inline(never) func popSlow(_ size: Int) throws(Fault) -> UInt32 {
         let sp = stackPointer
         let v = try readMem(Seg.ss, sp, size)
         setStackPointer((sp &+ UInt32(1 << size)) & stackMask())
