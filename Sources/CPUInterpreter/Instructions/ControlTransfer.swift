@@ -65,7 +65,11 @@ extension CPU {
     /// FF /2 CALL Ev, FF /4 JMP Ev (near, absolute indirect).
     func indirectNear(_ ins: Instruction, call: Bool) throws(Fault) {
         try checkLock(ins, lockable: false)
-        let size = ins.vsize
+        // A copy of the body per operand size (the size constant in the read and the push).
+        if ins.vsize == 2 { try indirectNear(ins, call: call, size: 2) } else { try indirectNear(ins, call: call, size: 1) }
+    }
+
+    @inline(__always) private func indirectNear(_ ins: Instruction, call: Bool, size: Int) throws(Fault) {
         let target = try readRM(ins, size)
         guard target <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
         if call { try push(eip, size) }

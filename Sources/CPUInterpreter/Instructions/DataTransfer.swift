@@ -12,7 +12,15 @@ extension CPU {
     /// A0-A3: MOV AL/eAX, moffs and back.
     func movOffset(_ ins: Instruction) throws(Fault) {
         try checkLock(ins, lockable: false)
-        let size = operandSize(ins)
+        // A copy of the body per operand size (the size constant in the access).
+        switch operandSize(ins) {
+        case 2: try movOffset(ins, size: 2)
+        case 1: try movOffset(ins, size: 1)
+        default: try movOffset(ins, size: 0)
+        }
+    }
+
+    @inline(__always) private func movOffset(_ ins: Instruction, size: Int) throws(Fault) {
         let off = ins.address32 ? ins.disp : ins.disp & 0xFFFF
         if ins.op < 0xA2 { writeReg(Reg.eax, size, try readMem(Int(ins.seg), off, size)) }
         else { try writeMem(Int(ins.seg), off, size, readReg(Reg.eax, size)) }
