@@ -25,10 +25,15 @@ extension CPU {
         try require(allowed, .ioPrivilegeLevel, Fault.generalProtection(0), "CPL=\(cpl) IOPL=\(iopl)\(v86Mode ? " (V86)" : "")")
     }
 
-    /// After POPF/IRET changed EFLAGS: if VM changed, so did the segment rules.
-    func updateAfterFlagsWrite() {
+    /// After POPF/IRET changed EFLAGS: if VM changed, so did the segment rules. The test
+    /// inline (VM rarely changes), the recomputation out of line.
+    @inline(__always) func updateAfterFlagsWrite() {
         let vm = flagsStore & Flag.vm != 0
         guard vm != segmentRulesForV86 else { return }
+        updateSegmentRules(vm: vm)
+    }
+
+    @inline(never) func updateSegmentRules(vm: Bool) {
         segmentRulesForV86 = vm
         for s in 0..<6 { updateSegmentAccess(s) }
     }

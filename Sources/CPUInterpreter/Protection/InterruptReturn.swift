@@ -77,7 +77,7 @@ extension CPU {
 
     /// SDM vol. 2 IRET: IOPL changes only at CPL 0, IF only when CPL ≤ IOPL (using the CPL
     /// before the return); a 16-bit IRET changes only the low word; VM stays as it is.
-    func writeFlagsOnReturn(_ flags: UInt32, size: Int, privilege: UInt8) {
+    @inline(__always) func writeFlagsOnReturn(_ flags: UInt32, size: Int, privilege: UInt8) {
         var writable = (model == .i286 ? 0x7FD5 : model.writableFlagsMask) | (model == .i286 ? 0 : Flag.rf)
         if privilege > 0 { writable &= ~Flag.iopl }
         if UInt32(privilege) > iopl { writable &= ~Flag.if }
