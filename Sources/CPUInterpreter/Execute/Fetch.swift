@@ -76,7 +76,7 @@ extension CPU {
         let base = segBase[Seg.cs]
         // A kept memo built from the same inputs is the one the code below would build
         // (Execute/FetchMemos.swift).
-        let m = icache.memos + Int(vpn & UInt32(FetchMemo.count - 1))
+        let m = icache.memos + FetchMemo.slot(vpn: vpn, csBase: base)
         let span: UInt32
         if m.pointee.vpn == vpn && m.pointee.ppn == ppn && m.pointee.csBase == base && m.pointee.csLimit == lim
             && m.pointee.code32 == code32 && off &- m.pointee.eipBase < m.pointee.span {

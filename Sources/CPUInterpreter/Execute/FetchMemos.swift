@@ -27,6 +27,14 @@ struct FetchMemo {
     var fetchSpan: UInt32
 
     static let invalid: UInt32 = 0xFFFF_FFFF
+
+    /// The entry for linear page `vpn` under CS base `csBase`. The base takes part, so two
+    /// code segments that alias one page (a real-mode far CALL to CS 0x0700 of code CS 0
+    /// also runs) keep a memo each instead of rebuilding one on every transfer between them
+    /// (real-mode bases differ in bits 4 and up; flat protected-mode bases are 0).
+    @inline(__always) static func slot(vpn: UInt32, csBase: UInt32) -> Int {
+        Int((vpn ^ (csBase >> 4) ^ (csBase >> 12)) & UInt32(count - 1))
+    }
 }
 
 extension CPU {

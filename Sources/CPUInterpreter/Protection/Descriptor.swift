@@ -178,8 +178,11 @@ extension CPU {
     /// as they are in real mode (so "unreal mode" works) and are forced in V86 mode.
     @inline(__always) func loadRealModeSegment(_ s: Int, _ sel: UInt16) {
         segSelector[s] = sel
+        // The fetch memo depends on the CS base, limit and D bit: outside V86 mode a real-mode
+        // load changes only the base, so a CS load with the same base (INT and IRET within one
+        // segment) keeps it.
+        if s == Seg.cs && (v86Mode || segBase[s] != UInt32(sel) << 4) { invalidateFetchMemo() }
         segBase[s] = UInt32(sel) << 4
-        if s == Seg.cs { invalidateFetchMemo() }
         if v86Mode {
             segLimit[s] = 0xFFFF
             segAttr[s] = s == Seg.cs ? 0xFB : 0xF3
