@@ -49,7 +49,7 @@ enum Lessons {
                    rules: [.pagePresent, .pageUserAccess, .pageWritable]),
         LessonInfo(number: 9, slug: "09-tasks", title: "Task switching",
                    teaches: "JMP, CALL and IRET through TSS descriptors and task gates: the busy bit, NT and the back link",
-                   rules: [.tssDescriptorAvailable, .tssPresent, .tssLimit, .taskGateDPL, .taskCodeSegment, .taskDataSegment]),
+                   rules: [.tssSelectorInGDT, .tssDescriptorAvailable, .tssPresent, .tssLimit, .taskGateDPL, .taskCodeSegment, .taskDataSegment]),
         LessonInfo(number: 10, slug: "10-virtualization", title: "Why classic x86 is not virtualizable (Popek and Goldberg)",
                    teaches: "instructions that read privileged state at ring 3 without a fault, and why that defeats trap-and-emulate",
                    rules: [.privilegedInstructionAtCPL0]),

@@ -27,6 +27,8 @@
 ;   c_iret            IRET with NT = 1: back to the caller
 ;   jmp_busy          JMP to the busy main TSS: #GP(0028h)
 ;   jmp_small         a TSS whose limit is below 67h: #TS(sel)
+;   jmp_tg_ldt        JMP through a task gate whose TSS selector has TI = 1
+;                     (the LDT): #GP(TSS selector), TSS descriptors are GDT-only
 ;   r3_call_tg3       ring 3 CALLs a DPL-3 task gate: task C at ring 0
 ;   r3_call_tg0       ring 3 CALLs a DPL-0 task gate: #GP(sel)
 ;   jmp_data_cs       JMP to a TSS whose CS is a data segment: #TS(CS) in
@@ -63,6 +65,7 @@ TSS_AVAIL       equ     0x89            ; access byte: P, type 1001 (available)
         DESC    SEL_TSS_D, TSS_D_BASE, 0x67, ACC_P|T_TSS32, 0           ; 0068h
         DESC    SEL_TSS_NP, TSS_S_BASE, 0x67, T_TSS32, 0                ; 0070h, P = 0
         DESC    SEL_TSS_E, TSS_E_BASE, 0x67, ACC_P|T_TSS32, 0           ; 0078h
+        TASKGATE SEL_TG_LDT, SEL_TSS_C | 4, ACC_P|ACC_DPL0|T_TASKGATE  ; 0080h: TI = 1
         GDT_END
 
 t_tr            equ     scratch_vars + 0        ; what a task saw on entry
@@ -131,12 +134,16 @@ call_to_c:
         CHECK_MASK "iret-back-main-nt-clear", eax, EFLAGS_NT, 0
 
 ; -----------------------------------------------------------------------------
-; 3. A task may not be entered while busy; a TSS must be at least 68h bytes.
+; 3. A task may not be entered while busy; a TSS must be at least 68h bytes;
+;    a TSS descriptor lives only in the GDT, so a task gate's TSS selector
+;    must have TI = 0.
 ; -----------------------------------------------------------------------------
         TEST    "jmp-to-busy-main-tss-gp"
         FAULT_AT jmp_busy, 13, SEL_TSS, jmp SEL_TSS:0
         TEST    "tss-limit-below-67h-ts"
         FAULT_AT jmp_small, 10, SEL_TSS_SMALL, jmp SEL_TSS_SMALL:0
+        TEST    "task-gate-naming-an-ldt-selector-gp"
+        FAULT_AT jmp_tg_ldt, 13, SEL_TSS_C | 4, jmp SEL_TG_LDT:0
         str     ax
         movzx   eax, ax
         CHECK_EQ "failed-switch-keeps-tr", eax, SEL_TSS

@@ -34,6 +34,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case handlerIsCodeSegment
     case handlerPrivilege
     // Tasks (SDM vol. 3, ch. 7)
+    case tssSelectorInGDT
     case tssDescriptorAvailable
     case tssLimit
     case taskGateDPL
@@ -82,6 +83,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .gatePresent: return "SDM 3 6.12.1: the gate must be present, else #NP(vector*8+2)"
         case .handlerIsCodeSegment: return "SDM 3 6.12.1: the gate must point to a code segment, else #GP(selector)"
         case .handlerPrivilege: return "SDM 3 6.12.1.1: handler code DPL must be <= CPL, else #GP(selector)"
+        case .tssSelectorInGDT: return "SDM 3 7.2.2, 7.3: TSS descriptors live only in the GDT, so the TSS selector (of a task gate or the back link) must be non-null with TI = 0, else #GP(selector) (IRET: #TS(selector))"
         case .tssDescriptorAvailable: return "SDM 3 7.3: the target TSS must be an available TSS descriptor, else #GP(selector) (IRET: #TS)"
         case .tssLimit: return "SDM 3 7.2.2: TSS limit must be >= 67h (32-bit) or 2Bh (16-bit), else #TS(selector)"
         case .taskCodeSegment: return "SDM 3 7.3 (table 7-1): the new task's CS must be a code segment with DPL = RPL (conforming: DPL <= RPL), else #TS(selector), in the new task"

@@ -11,8 +11,8 @@ extension CPU {
         let sel = Selector(value)
         let isIret = reason == .iret
         let fault: (UInt32) -> Fault = { code in isIret ? Fault.invalidTSS(code) : Fault.generalProtection(code) }
-        // SDM 7.3: the TSS selector must be in the GDT.
-        try require(!sel.isNull && !sel.tableIndicator, .tssDescriptorAvailable, fault(sel.errorCode),
+        // SDM 3 7.2.2: TSS descriptors are only in the GDT; the selector must be non-null, TI = 0.
+        try require(!sel.isNull && !sel.tableIndicator, .tssSelectorInGDT, fault(sel.errorCode),
                     "task switch to \(describe(sel)): a TSS must be named by a non-null GDT selector")
         let d = try readDescriptorChecked(sel, fault: fault)
         let type = d.systemType
