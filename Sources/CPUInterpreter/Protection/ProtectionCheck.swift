@@ -80,7 +80,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .vectorWithinIDT: return "SDM 3 6.10: the vector's gate must lie within the IDT limit, else #GP(vector*8+2)"
         case .idtEntryIsGate: return "SDM 3 6.11: an IDT entry must be an interrupt, trap or task gate, else #GP(vector*8+2)"
         case .softwareInterruptGateDPL: return "SDM 3 6.12.1.1: INT n/INT3/INTO need gate DPL >= CPL, else #GP(vector*8+2)"
-        case .gatePresent: return "SDM 3 6.12.1: the gate must be present, else #NP(vector*8+2)"
+        case .gatePresent: return "SDM 3 6.12.1, 7.3: the gate must be present, else #NP(vector*8+2) for an IDT gate, #NP(selector) for a task gate named by JMP or CALL"
         case .handlerIsCodeSegment: return "SDM 3 6.12.1: the gate must point to a code segment, else #GP(selector)"
         case .handlerPrivilege: return "SDM 3 6.12.1.1: handler code DPL must be <= CPL, else #GP(selector)"
         case .tssSelectorInGDT: return "SDM 3 7.2.2, 7.3: TSS descriptors live only in the GDT, so the TSS selector (of a task gate or the back link) must be non-null with TI = 0, else #GP(selector) (IRET: #TS(selector))"
