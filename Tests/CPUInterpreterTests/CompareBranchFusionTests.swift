@@ -124,8 +124,9 @@ import Testing
     /// A taken 32-bit Jcc whose target lies past the real-mode CS limit raises #GP(0) at the
     /// Jcc (return address = the Jcc), not at the compare.
     @Test func faultOfTheFusedJccIsDeliveredAtTheJcc() {
-        // cmp ebx, eax (66 39 C3) at 1000; jz rel32 far beyond 64 KiB (66 0F 84 rel32) at 1003.
-        let code: [UInt8] = [0x66, 0x39, 0xC3, 0x66, 0x0F, 0x84, 0x00, 0x00, 0x10, 0x00, 0xF4]
+        // cmp ebx, eax (66 39 C3) at 1000; jz rel32 (66 0F 84 rel32) at 1003 back by 2000h,
+        // which wraps the 32-bit EIP far beyond 64 KiB.
+        let code: [UInt8] = [0x66, 0x39, 0xC3, 0x66, 0x0F, 0x84, 0x00, 0xE0, 0xFF, 0xFF, 0xF4]
         let (fused, stepped) = Self.bothWays(code, a: 5, b: 5) { f in
             // INT 13 (#GP) handler: hlt at 0000:3000.
             f.memory.bytes[0x3000] = 0xF4
@@ -135,5 +136,83 @@ import Testing
         #expect(fused == stepped)
         // The return IP pushed by the #GP delivery is the Jcc's offset.
         #expect(fused.stack[0xA] == 0x03 && fused.stack[0xB] == 0x10)
+        let twins = Twins(code)
+        _ = twins.run(a: 5, b: 5)
+        #expect(twins.handlerAtStart == .cmpRR32Jcc)
+    }
+
+    /// INC and DEC of a register with each Jcc, after CLC and after STC: the pair leaves what
+    /// the two instructions leave one at a time, and a Jcc that reads CF (which INC and DEC
+    /// keep) is not fused.
+    @Test(arguments: [
+        ("inc bx", [0x43] as [UInt8], false), ("dec bx", [0x4B], false),
+        ("inc ebx", [0x66, 0x43], true), ("dec ebx", [0x66, 0x4B], true),
+    ])
+    func incDecForms(name: String, op: [UInt8], wide: Bool) {
+        for carry in [0xF8, 0xF9] as [UInt8] {              // clc, stc
+            for cc in 0..<16 where cc != 10 && cc != 11 {
+                let twins = Twins([carry] + Self.program(compare: op, cc: cc, jcc32: wide))
+                for b in Self.values {
+                    let (fused, stepped) = twins.run(a: 0, b: b)
+                    #expect(fused == stepped, "\(name) carry=\(carry) cc=\(cc) b=\(b)")
+                    #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
+                }
+                let h = Handler(rawValue: twins.fused.cpu.decodedPage(1, code32: false)[1].handler)
+                let readsCF = [2, 3, 6, 7].contains(cc)
+                #expect(h != nil && "\(h!)".hasSuffix("Jcc") != readsCF, "\(name) cc=\(cc): \(String(describing: h))")
+            }
+        }
+    }
+
+    /// CMP of EAX with [ESI + 10h], both operand orders, with each Jcc: the memory operand
+    /// holds `b`.
+    @Test(arguments: [
+        ("cmp [esi+10h], eax", [0x66, 0x67, 0x39, 0x46, 0x10] as [UInt8], Handler.cmpStore32B32Jcc),
+        ("cmp eax, [esi+10h]", [0x66, 0x67, 0x3B, 0x46, 0x10], Handler.cmpLoad32B32Jcc),
+    ])
+    func memoryForms(name: String, compare: [UInt8], handler: Handler) {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            let twins = Twins(Self.program(compare: compare, cc: cc, jcc32: true))
+            for a in Self.values { for b in Self.values {
+                for f in [twins.fused, twins.stepped] {
+                    for k in 0..<4 { f.memory.bytes[0x10 + k] = UInt8(truncatingIfNeeded: b >> (8 * k)) }
+                }
+                let (fused, stepped) = twins.run(a: a, b: 0)
+                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
+                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
+            } }
+            #expect(twins.handlerAtStart == handler, "\(name) cc=\(cc)")
+        }
+    }
+
+    /// A fused CMP whose memory operand lies past the real-mode DS limit raises #GP(0) at
+    /// the CMP, with the cycles of the CMP alone; a taken Jcc beyond the limit raises it at
+    /// the Jcc.
+    @Test func faultOfTheFusedMemoryCompareIsDeliveredAtTheCompare() {
+        let gpHandler: (Fixture) -> Void = { f in
+            f.memory.bytes[0x3000] = 0xF4
+            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
+            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
+        }
+        // cmp [esi+12345h], eax; jz rel32 (66 0F 84) +4; mov di, 1; hlt; mov di, 2; hlt
+        let outside: [UInt8] = [0x66, 0x67, 0x39, 0x86, 0x45, 0x23, 0x01, 0x00,
+                                0x66, 0x0F, 0x84, 0x04, 0x00, 0x00, 0x00,
+                                0xBF, 0x01, 0x00, 0xF4, 0xBF, 0x02, 0x00, 0xF4]
+        let twins = Twins(outside, setup: gpHandler)
+        let (fused, stepped) = twins.run(a: 0, b: 0)
+        #expect(fused == stepped)
+        #expect(fused.eip == 0x3001)                               // halted in the #GP handler
+        #expect(fused.stack[0xA] == 0x00 && fused.stack[0xB] == 0x10)   // pushed IP: the CMP
+        #expect(twins.handlerAtStart == .cmpStore32B32Jcc)
+        // The same pair with the operand inside the limit and a jz back by 2000h, which wraps
+        // the 32-bit EIP beyond the limit: #GP at the Jcc.
+        var far = outside
+        far[4...7] = [0x10, 0x00, 0x00, 0x00]
+        far[11...14] = [0x00, 0xE0, 0xFF, 0xFF]
+        let farTwins = Twins(far, setup: gpHandler)
+        let (fusedFar, steppedFar) = farTwins.run(a: 0, b: 0)
+        #expect(fusedFar == steppedFar)
+        #expect(fusedFar.stack[0xA] == 0x08 && fusedFar.stack[0xB] == 0x10)   // pushed IP: the Jcc
+        #expect(farTwins.handlerAtStart == .cmpStore32B32Jcc)
     }
 }

@@ -1,5 +1,5 @@
-/// The fused compare-and-branch forms (Decode/CompareBranchFusion.swift): CMP or TEST, then
-/// the Jcc after it, in one dispatch. The run loop has already advanced EIP past both and
+/// The fused compare-and-branch forms (Decode/CompareBranchFusion.swift): CMP, TEST, INC or
+/// DEC, then the Jcc after it, in one dispatch. The run loop has already advanced EIP past both and
 /// charged both costs. Between the two the loop would have tested `cycles < fastDeadline`
 /// (TF, a debugger hook, a pending interrupt, a stop request and the end of the cycle budget
 /// all make that test fail): when it would fail, the Jcc is given back (EIP and cycles
@@ -7,24 +7,17 @@
 /// cycles and a fault's EIP are those of two separate instructions.
 extension CPU {
     /// CMP (`test` false: a - b) or TEST (a AND b) of `size`-bit values, recorded in the lazy
-    /// flags as the generic ALU does, then the fused Jcc.
-    @inline(__always) func compareAndBranch(_ ins: Instruction, _ a: UInt32, _ b: UInt32, _ size: Int, test: Bool) throws(Fault) {
+    /// flags as the generic ALU does, then the fused Jcc (`jcc` its word, see fusion).
+    @inline(__always) func compareAndBranch(_ ins: Instruction, _ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32) throws(Fault) {
         let m = sizeMask(size), msb = signBit(size)
         let x = a & m, y = b & m
         let r = test ? x & y : (x &- y) & m
         setLazy(test ? .logic : .sub, size, x, y, r)
-        let jcc = ins.imm2                       // cost 0-7, length 8-11, cc 12-15
-        let jccCost = UInt64(jcc & 0xFF)
-        guard cycles &- jccCost < fastDeadline else {
-            eip = eip &- ((jcc >> 8) & 0xF)
-            cycles &-= jccCost
-            return
-        }
-        instructionsRetired &+= 1                // the compare; the loop counts the Jcc
+        guard fusedJccProceeds(jcc) else { return }
         // SDM vol. 2 table B-1, from the compared values: for CMP, CF is x < y, ZF x == y,
         // SF != OF a signed x < y; TEST clears CF and OF. JP/JNP (10, 11) are not fused.
         let taken: Bool
-        switch jcc >> 12 {
+        switch (jcc >> 12) & 0xF {
         case 0: taken = test ? false : (x ^ y) & (x ^ r) & msb != 0                   // JO
         case 1: taken = test ? true : (x ^ y) & (x ^ r) & msb == 0                    // JNO
         case 2: taken = test ? false : x < y                                          // JB
@@ -35,21 +28,81 @@ extension CPU {
         case 7: taken = test ? r != 0 : x > y                                         // JA
         case 8: taken = r & msb != 0                                                  // JS
         case 9: taken = r & msb == 0                                                  // JNS
-        case 12: taken = test ? r & msb != 0 : signedLess(x, y, size)                                // JL
-        case 13: taken = test ? r & msb == 0 : !signedLess(x, y, size)                               // JGE
-        case 14: taken = test ? r == 0 || r & msb != 0 : !signedLess(y, x, size)                     // JLE
-        default: taken = test ? r != 0 && r & msb == 0 : signedLess(y, x, size)                      // JG
+        case 12: taken = test ? r & msb != 0 : signedLess(x, y, size)                 // JL
+        case 13: taken = test ? r & msb == 0 : !signedLess(x, y, size)                // JGE
+        case 14: taken = test ? r == 0 || r & msb != 0 : !signedLess(y, x, size)      // JLE
+        default: taken = test ? r != 0 && r & msb == 0 : signedLess(y, x, size)       // JG
         }
         guard taken else { return }
-        let disp = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: ins.disp >> 16)))
         // The Jcc's operand size: the compare's for 16- and 32-bit compares, the code
         // segment's default for 8-bit ones (fusion checks both).
-        let wide = size == 0 ? codeIs32 : size == 2
+        try fusedJump(jcc, wide: size == 0 ? codeIs32 : size == 2)
+    }
+
+    /// INC (`decrement` false) or DEC of the `size`-bit register `fastDst`, recorded in the
+    /// lazy flags as `inc`/`dec` do, then the fused Jcc, which reads no CF (fusion checks).
+    @inline(__always) func incDecAndBranch(_ ins: Instruction, _ size: Int, decrement: Bool) throws(Fault) {
+        let d = ins.fastDst, msb = signBit(size)
+        let v = regs[d] & sizeMask(size)
+        let r = decrement ? dec(v, size) : inc(v, size)
+        if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
+        let jcc = ins.registerFormJcc
+        guard fusedJccProceeds(jcc) else { return }
+        // SDM vol. 2, INC/DEC: OF is set when the result crosses the signed limit (INC gives
+        // 80..0, DEC gives 7F..F); SF and ZF come from the result.
+        let o = r == (decrement ? msb &- 1 : msb)
+        let sf = r & msb != 0
+        let taken: Bool
+        switch (jcc >> 12) & 0xF {
+        case 0: taken = o                                                             // JO
+        case 1: taken = !o                                                            // JNO
+        case 4: taken = r == 0                                                        // JE
+        case 5: taken = r != 0                                                        // JNE
+        case 8: taken = sf                                                            // JS
+        case 9: taken = !sf                                                           // JNS
+        case 12: taken = sf != o                                                      // JL
+        case 13: taken = sf == o                                                      // JGE
+        case 14: taken = r == 0 || sf != o                                            // JLE
+        default: taken = r != 0 && sf == o                                            // JG
+        }
+        guard taken else { return }
+        try fusedJump(jcc, wide: size == 2)
+    }
+
+    /// Whether the fused Jcc runs now: it does unless the loop would have stopped between the
+    /// two instructions, in which case the Jcc is given back (EIP and cycles rewound to it).
+    /// Counts the first instruction of the pair (the loop counts the Jcc).
+    @inline(__always) func fusedJccProceeds(_ jcc: UInt32) -> Bool {
+        // cost 0-7, length 8-11, condition 12-15, displacement 16-31
+        let jccCost = UInt64(jcc & 0xFF)
+        guard cycles &- jccCost < fastDeadline else {
+            eip = eip &- ((jcc >> 8) & 0xF)
+            cycles &-= jccCost
+            return false
+        }
+        instructionsRetired &+= 1
+        return true
+    }
+
+    /// The fused Jcc (its word `jcc`) is taken: `wide` its operand size.
+    @inline(__always) func fusedJump(_ jcc: UInt32, wide: Bool) throws(Fault) {
+        let disp = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: jcc >> 16)))
         let t = (eip &+ disp) & (wide ? 0xFFFF_FFFF : 0xFFFF)
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0), at the Jcc.
         guard t <= segLimit[Seg.cs] else { try fusedBranchOutsideLimit(jccLength: (jcc >> 8) & 0xF) }
         eip = t
         cycles &+= UInt64(costs.branchTakenExtra)
+    }
+
+    /// The memory operand of a fused CMP: a fault here is the CMP's, so the Jcc's cycles,
+    /// charged with the pair's, are given back before it is delivered.
+    @inline(__always) func fusedOperandRead(_ ins: Instruction, _ ea: UInt32) throws(Fault) -> UInt32 {
+        do {
+            return try readMem(Int(ins.seg), ea, 2)
+        } catch {
+            cycles &-= UInt64(ins.imm & 0xFF)
+            throw error
+        }
     }
 
     /// x < y as signed `size`-bit values.
@@ -68,27 +121,40 @@ extension CPU {
     }
 
     @inline(never) func xCmpRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false)
+        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true)
+        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: false)
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: true)
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: false)
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: true)
+        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRI16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 1, test: false)
+        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 1, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRI32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 2, test: false)
+        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 2, test: false, jcc: ins.registerFormJcc)
+    }
+    @inline(never) func xIncR16Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 1, decrement: false) }
+    @inline(never) func xIncR32Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 2, decrement: false) }
+    @inline(never) func xDecR16Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 1, decrement: true) }
+    @inline(never) func xDecR32Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 2, decrement: true) }
+    /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
+    @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction) throws(Fault) {
+        let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
+        try compareAndBranch(ins, regs[ins.reg], m, 2, test: false, jcc: ins.imm)
+    }
+    @inline(never) func xCmpStore32B32Jcc(_ ins: Instruction) throws(Fault) {
+        let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
+        try compareAndBranch(ins, m, regs[ins.reg], 2, test: false, jcc: ins.imm)
     }
 }

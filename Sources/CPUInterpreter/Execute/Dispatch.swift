@@ -8,8 +8,9 @@ enum Handler: UInt8 {
     case invalid
     /// The slot of an instruction that runs past its page end (Execute/CrossPageFetch.swift).
     case crossesPage
-    /// Rarely executed one-byte opcodes, dispatched on the opcode (Execute/InfrequentOpcodes.swift):
-    /// DAA DAS AAA AAS BOUND ARPL INTO AAM AAD SALC ICEBP.
+    /// Rarely executed opcodes, dispatched on the opcode (Execute/InfrequentOpcodes.swift):
+    /// DAA DAS AAA AAS BOUND ARPL INTO AAM AAD SALC ICEBP, and CLTS INVD WBINVD RDMSR WRMSR
+    /// RDTSC CPUID CMPXCHG8B.
     case infrequent
     case alu, pushSegment, popSegment, incRegister, decRegister, pushRegister, popRegister
     case pusha, popa, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
@@ -19,9 +20,9 @@ enum Handler: UInt8 {
     case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
     case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
     // 0F map
-    case group6, group7, loadAccessRightsOrLimit, clts, invd, movControlRegister, movTestRegister, msr, rdtsc
-    case cmov, setcc, cpuid, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
-    case xadd, cmpxchg8b, bswap
+    case group6, group7, loadAccessRightsOrLimit, movControlRegister, movTestRegister
+    case cmov, setcc, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
+    case xadd, bswap
     // Specialised forms, chosen after decoding (Decode/Specialize.swift) for the commonest
     // instructions: operand size and register/memory form fixed, no LOCK prefix, registers
     // and sign-extended immediates prepared, so the handler does not re-derive them.
@@ -67,6 +68,8 @@ enum Handler: UInt8 {
     // CMP or TEST of registers, or of a register and an immediate, fused with the Jcc that
     // follows it (Decode/CompareBranchFusion.swift, Execute/CompareAndBranch.swift).
     case cmpRR8Jcc, testRR8Jcc, cmpRR16Jcc, testRR16Jcc, cmpRR32Jcc, testRR32Jcc, cmpRI16Jcc, cmpRI32Jcc
+    // ... INC or DEC of a register, or CMP of a register and [base + disp] (either order).
+    case incR16Jcc, incR32Jcc, decR16Jcc, decR32Jcc, cmpLoad32B32Jcc, cmpStore32B32Jcc
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -113,7 +116,7 @@ enum Handler: UInt8 {
         // 0F map: the 286 has only 0F 00-03 and 06 (LOADALL is not emulated).
         let x = 0x100
         t[x + 0x00] = .group6; t[x + 0x01] = .group7
-        t[x + 0x02] = .loadAccessRightsOrLimit; t[x + 0x03] = .loadAccessRightsOrLimit; t[x + 0x06] = .clts
+        t[x + 0x02] = .loadAccessRightsOrLimit; t[x + 0x03] = .loadAccessRightsOrLimit; t[x + 0x06] = .infrequent
         guard model != .i286 else { return t }
         for o in 0x20...0x23 { t[x + o] = .movControlRegister }
         if model <= .i486 { t[x + 0x24] = .movTestRegister; t[x + 0x26] = .movTestRegister }
@@ -126,11 +129,11 @@ enum Handler: UInt8 {
         for o in [0xB6, 0xB7, 0xBE, 0xBF] { t[x + o] = .movExtend }
         t[x + 0xBC] = .bitScan; t[x + 0xBD] = .bitScan
         guard model >= .i486 else { return t }
-        t[x + 0x08] = .invd; t[x + 0x09] = .invd
+        t[x + 0x08] = .infrequent; t[x + 0x09] = .infrequent
         t[x + 0xB0] = .cmpxchg; t[x + 0xB1] = .cmpxchg; t[x + 0xC0] = .xadd; t[x + 0xC1] = .xadd
         for o in 0xC8...0xCF { t[x + o] = .bswap }
         guard model >= .pentium else { return t }
-        t[x + 0x30] = .msr; t[x + 0x32] = .msr; t[x + 0x31] = .rdtsc; t[x + 0xA2] = .cpuid; t[x + 0xC7] = .cmpxchg8b
+        for o in [0x30, 0x31, 0x32, 0xA2, 0xC7] { t[x + o] = .infrequent }   // WRMSR RDTSC RDMSR CPUID CMPXCHG8B
         guard model >= .p6 else { return t }
         for o in 0x40...0x4F { t[x + o] = .cmov }
         return t
@@ -140,9 +143,6 @@ enum Handler: UInt8 {
 extension CPU {
     @inline(__always)
     func execute(_ ins: Instruction) throws(Fault) {
-        // Computed in the cases that use it (a `let` here was computed before the jump table,
-        // for every instruction).
-        var op: Int { Int(ins.op) }
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.
         switch unsafeBitCast(ins.handler, to: Handler.self) {
         case .notDecoded: try executeUndecoded(crossesPage: false)
@@ -205,14 +205,9 @@ extension CPU {
         case .group6: try group6(ins)
         case .group7: try group7(ins)
         case .loadAccessRightsOrLimit: try loadAccessRightsOrLimit(ins)
-        case .clts: try checkLock(ins, lockable: false); try clts()
-        case .invd: try checkLock(ins, lockable: false); try requireCPL0()   // no caches to write back
         case .movControlRegister, .movTestRegister: try checkLock(ins, lockable: false); try movControlRegister(ins)
-        case .msr: try checkLock(ins, lockable: false); try msr(write: op == 0x130)
-        case .rdtsc: try checkLock(ins, lockable: false); try rdtsc()
         case .cmov: try cmov(ins)
         case .setcc: try setcc(ins)
-        case .cpuid: try checkLock(ins, lockable: false); cpuid()
         case .bitTest: try bitTest(ins)
         case .doubleShift: try doubleShift(ins)
         case .cmpxchg: try cmpxchg(ins)
@@ -222,7 +217,6 @@ extension CPU {
         case .movExtend: try movExtend(ins)
         case .bitScan: try bitScan(ins)
         case .xadd: try xadd(ins)
-        case .cmpxchg8b: try cmpxchg8b(ins)
         case .bswap: try checkLock(ins, lockable: false); bswap(ins)
         case .aluRR8: xAluRR8(ins)
         case .aluRR16: xAluRR16(ins)
@@ -303,6 +297,12 @@ extension CPU {
         case .testRR32Jcc: try xTestRR32Jcc(ins)
         case .cmpRI16Jcc: try xCmpRI16Jcc(ins)
         case .cmpRI32Jcc: try xCmpRI32Jcc(ins)
+        case .incR16Jcc: try xIncR16Jcc(ins)
+        case .incR32Jcc: try xIncR32Jcc(ins)
+        case .decR16Jcc: try xDecR16Jcc(ins)
+        case .decR32Jcc: try xDecR32Jcc(ins)
+        case .cmpLoad32B32Jcc: try xCmpLoad32B32Jcc(ins)
+        case .cmpStore32B32Jcc: try xCmpStore32B32Jcc(ins)
         case .adcRI32: xAdcRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)

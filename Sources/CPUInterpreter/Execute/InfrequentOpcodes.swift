@@ -1,5 +1,7 @@
-/// One-byte opcodes that real code rarely executes share one handler, dispatched on the
-/// opcode here, so the dense `Handler` enum keeps its values for the specialised forms.
+/// Opcodes that real code rarely executes share one handler, dispatched on the opcode
+/// here, so the dense `Handler` enum (at most 256 cases, one byte in the decode cache)
+/// keeps its values for the specialised and fused forms. The dispatch table sets this
+/// handler only for the opcodes the CPU model has.
 extension CPU {
     @inline(never)
     func infrequentOpcode(_ ins: Instruction) throws(Fault) {
@@ -16,7 +18,14 @@ extension CPU {
         case 0xD4: try checkLock(ins, lockable: false); try aam(ins.imm)
         case 0xD5: try checkLock(ins, lockable: false); aad(ins.imm)
         case 0xD6: try checkLock(ins, lockable: false); salc()
-        default: try checkLock(ins, lockable: false); try softwareInterrupt(1)   // F1 ICEBP
+        case 0xF1: try checkLock(ins, lockable: false); try softwareInterrupt(1)   // ICEBP
+        case 0x106: try checkLock(ins, lockable: false); try clts()
+        case 0x108, 0x109: try checkLock(ins, lockable: false); try requireCPL0()   // INVD, WBINVD: no caches to write back
+        case 0x130, 0x132: try checkLock(ins, lockable: false); try msr(write: ins.op == 0x130)
+        case 0x131: try checkLock(ins, lockable: false); try rdtsc()
+        case 0x1A2: try checkLock(ins, lockable: false); cpuid()
+        case 0x1C7: try cmpxchg8b(ins)
+        default: throw Fault.invalidOpcode                  // not reached: the table sets no other
         }
     }
 }
