@@ -130,6 +130,10 @@ extension CPU {
         case 0x1AF where v == 2 && !mem:                 // IMUL r32, r32
             ins.setFastRegisters(dst: ins.reg, src: ins.rm)
             h = .imulRR32
+        case 0x69 where v == 2 && !mem, 0x6B where v == 2 && !mem:   // IMUL r32, r32, imm32 / imm8
+            if op == 0x6B { ins.imm = signExtend8(ins.imm) }
+            ins.setFastRegisters(dst: ins.reg, src: ins.rm)
+            h = .imulRI32
         case 0xF6...0xF7 where !mem && ins.reg >= 4:      // MUL IMUL DIV IDIV of a register
             ins.fastOp = ins.reg
             ins.setFastRegisters(dst: ins.rm, src: 0)

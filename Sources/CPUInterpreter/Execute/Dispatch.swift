@@ -42,7 +42,7 @@ enum Handler: UInt8 {
     case addRI16, orRI16, andRI16, subRI16, xorRI16, cmpRI16, testRI16, addRI32, orRI32, andRI32
     case subRI32, xorRI32, cmpRI32, testRI32
     // MOVZX r32, r/m8 and IMUL r32, r32 (0F B6, 0F AF).
-    case movzxLoad8To32, movzxR8To32, imulRR32
+    case movzxLoad8To32, movzxR8To32, imulRR32, imulRI32
     // PUSH ES/CS/SS/DS/FS/GS and POP ES/DS/FS/GS by operand size, MOV ES/DS/FS/GS, r16
     // (the segment register in `fastDst`, the source register in `fastSrc`).
     case pushSreg16, pushSreg32, popSreg16, popSreg32, movSregR
@@ -313,6 +313,7 @@ extension CPU {
         case .movzxLoad8To32: try xMovzxLoad8To32(ins)
         case .movzxR8To32: regs[ins.fastDst] = readReg(ins.fastSrc, 0)
         case .imulRR32: xImulRR32(ins)
+        case .imulRI32: xImulRI32(ins)
         case .pushSreg16: try xPushSreg16(ins)
         case .pushSreg32: try xPushSreg32(ins)
         case .popSreg16: try xPopSreg16(ins)

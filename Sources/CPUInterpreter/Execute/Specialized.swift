@@ -151,6 +151,7 @@ extension CPU {
     @inline(never) func xShiftRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shift(ins.fastOp, regs[d], ins.imm, 2) }
     @inline(never) func xMovzxLoad8To32(_ ins: Instruction) throws(Fault) { regs[ins.reg] = try readMem(Int(ins.seg), effectiveAddress(ins), 0) }
     @inline(never) func xImulRR32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = multiplySigned(regs[d], regs[ins.fastSrc], 2) }
+    @inline(never) func xImulRI32(_ ins: Instruction) { regs[ins.fastDst] = multiplySigned(regs[ins.fastSrc], ins.imm, 2) }
     @inline(never) func xLods8(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 0) }
     @inline(never) func xLods16(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 1) }
     @inline(never) func xLods32(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 2) }
