@@ -215,4 +215,71 @@ import Testing
         #expect(fusedFar.stack[0xA] == 0x08 && fusedFar.stack[0xB] == 0x10)   // pushed IP: the Jcc
         #expect(farTwins.handlerAtStart == .cmpStore32B32Jcc)
     }
+
+    /// ADD/SUB/INC/DEC, then CMP with an immediate and a Jcc, fused into one entry
+    /// (Decode/ALUCompareBranchFusion.swift): the same state as one instruction at a time,
+    /// for each condition and edge values (EBX the ALU destination and CMP register, EAX the
+    /// ALU source).
+    @Test(arguments: [
+        ("add bx, ax; cmp bx, 1000h", [0x01, 0xC3, 0x81, 0xFB, 0x00, 0x10] as [UInt8], false),
+        ("sub bx, ax; cmp bx, -1", [0x29, 0xC3, 0x83, 0xFB, 0xFF], false),
+        ("add bx, 7FFFh; cmp bx, 8000h", [0x81, 0xC3, 0xFF, 0x7F, 0x81, 0xFB, 0x00, 0x80], false),
+        ("sub bx, 1; cmp bx, 0", [0x83, 0xEB, 0x01, 0x83, 0xFB, 0x00], false),
+        ("inc bx; cmp bx, 7Fh", [0x43, 0x83, 0xFB, 0x7F], false),
+        ("dec bx; cmp bx, 0", [0x4B, 0x83, 0xFB, 0x00], false),
+        ("add ebx, eax; cmp ebx, 12345678h", [0x66, 0x01, 0xC3, 0x66, 0x81, 0xFB, 0x78, 0x56, 0x34, 0x12], true),
+        ("sub ebx, eax; cmp ebx, 80000000h", [0x66, 0x29, 0xC3, 0x66, 0x81, 0xFB, 0x00, 0x00, 0x00, 0x80], true),
+        ("add ebx, -4; cmp ebx, 0", [0x66, 0x83, 0xC3, 0xFC, 0x66, 0x83, 0xFB, 0x00], true),
+        ("sub ebx, 7FFFh; cmp ebx, eax-form imm", [0x66, 0x81, 0xEB, 0xFF, 0x7F, 0x00, 0x00, 0x66, 0x83, 0xFB, 0x10], true),
+        ("inc ebx; cmp ebx, 40h", [0x66, 0x43, 0x66, 0x83, 0xFB, 0x40], true),
+        ("dec ebx; cmp ebx, -1", [0x66, 0x4B, 0x66, 0x83, 0xFB, 0xFF], true),
+    ])
+    func aluCompareForms(name: String, code: [UInt8], wide: Bool) {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            let twins = Twins(Self.program(compare: code, cc: cc, jcc32: wide))
+            for a in Self.values { for b in Self.values {
+                let (fused, stepped) = twins.run(a: a, b: b)
+                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
+                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
+            } }
+            #expect(twins.handlerAtStart == (wide ? .aluCmpRI32Jcc : .aluCmpRI16Jcc), "\(name) cc=\(cc)")
+        }
+    }
+
+    /// A cycle budget that ends after the ALU instruction, or after the CMP, of a fused triple:
+    /// the run stops there with the state of those instructions alone (the ALU's own flags),
+    /// and the rest runs in the next batch.
+    @Test func budgetEndingInsideATripleSplitsIt() {
+        // inc bx; cmp bx, 1; je -> taken (BX 0 -> 1)
+        let code = Self.program(compare: [0x43, 0x83, 0xFB, 0x01], cc: 4, jcc32: false)
+        for steps in 1...2 {
+            let twin = Fixture(model: .pentium)
+            twin.load(code)
+            for _ in 0..<steps { twin.cpu.step() }
+            let f = Fixture(model: .pentium)
+            f.load(code)
+            let reason = f.cpu.run(until: twin.cpu.cycles)
+            #expect(reason == .cycleBudget)
+            #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
+            #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
+            #expect(f.cpu.reg16(Reg.ebx) == 1)
+            #expect(f.cpu.instructionsRetired == UInt64(steps))
+            #expect(f.cpu.cycles == twin.cpu.cycles)
+            _ = f.cpu.run(until: f.cpu.cycles + 10_000)
+            #expect(f.cpu.reg16(Reg.edi) == 2)
+        }
+    }
+
+    /// What does not fuse as a triple: a CMP of another size, an immediate beyond 16 signed
+    /// bits, ADC (which reads CF), a CMP not followed by a Jcc.
+    @Test(arguments: [
+        [0x66, 0x01, 0xC3, 0x81, 0xFB, 0x00, 0x10] as [UInt8],                   // add ebx, eax; cmp bx, imm16
+        [0x66, 0x81, 0xC3, 0x00, 0x00, 0x01, 0x00, 0x66, 0x83, 0xFB, 0x00],     // add ebx, 10000h
+        [0x11, 0xC3, 0x81, 0xFB, 0x00, 0x10],                                   // adc bx, ax
+    ])
+    func notFusedAsATriple(code: [UInt8]) {
+        let twins = Twins(Self.program(compare: code, cc: 4, jcc32: false))
+        _ = twins.run(a: 1, b: 2)
+        #expect(twins.handlerAtStart != .aluCmpRI16Jcc && twins.handlerAtStart != .aluCmpRI32Jcc)
+    }
 }

@@ -22,6 +22,8 @@
 extension CPU {
     /// Fuses `ins` with the instruction in the `avail` bytes at `next`, if that is a Jcc.
     func fuseCompareAndBranch(_ ins: inout Instruction, next: UnsafePointer<UInt8>, avail: Int) {
+        // An ALU instruction, then CMP and a Jcc: one entry for the three.
+        if fuseALUCompareAndBranch(&ins, next: next, avail: avail) { return }
         let fused: Handler, size: Int
         var incDec = false, memory = false
         switch unsafeBitCast(ins.handler, to: Handler.self) {

@@ -70,6 +70,9 @@ enum Handler: UInt8 {
     case cmpRR8Jcc, testRR8Jcc, cmpRR16Jcc, testRR16Jcc, cmpRR32Jcc, testRR32Jcc, cmpRI16Jcc, cmpRI32Jcc
     // ... INC or DEC of a register, or CMP of a register and [base + disp] (either order).
     case incR16Jcc, incR32Jcc, decR16Jcc, decR32Jcc, cmpLoad32B32Jcc, cmpStore32B32Jcc
+    // ADD OR AND SUB XOR INC DEC of a register, then CMP of a register and an immediate and
+    // a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
+    case aluCmpRI16Jcc, aluCmpRI32Jcc
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -303,6 +306,8 @@ extension CPU {
         case .decR32Jcc: try xDecR32Jcc(ins)
         case .cmpLoad32B32Jcc: try xCmpLoad32B32Jcc(ins)
         case .cmpStore32B32Jcc: try xCmpStore32B32Jcc(ins)
+        case .aluCmpRI16Jcc: try xAluCmpRI16Jcc(ins)
+        case .aluCmpRI32Jcc: try xAluCmpRI32Jcc(ins)
         case .adcRI32: xAdcRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)

@@ -1,0 +1,48 @@
+/// The fused ALU/CMP/Jcc forms (Decode/ALUCompareBranchFusion.swift): the run loop has
+/// advanced EIP past all three and charged all three costs. Between the ALU instruction and
+/// the CMP the loop would have tested `cycles < fastDeadline`: when that would fail, the ALU
+/// instruction runs alone, with its flags, and EIP and cycles are rewound to the CMP, whose
+/// own entry runs after the checks. The CMP/Jcc boundary is the pair's
+/// (Execute/CompareAndBranch.swift). The ALU's flags are not recorded when the CMP follows:
+/// CMP sets every flag they would have set.
+extension CPU {
+    @inline(__always) func aluCompareAndBranch(_ ins: Instruction, _ size: Int) throws(Fault) {
+        let f = ins.aluCompareFields
+        let jcc = ins.registerFormJcc
+        let kind = f & 0xF, d = Int((f >> 5) & 7)
+        let m = sizeMask(size)
+        let a = regs[d] & m
+        // The source: a register (ADD, SUB) or the addend (an immediate, +1 INC, -1 DEC).
+        let addend = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: ins.disp)))
+        let b = f & 0x10 != 0 ? addend : regs[Int((f >> 8) & 7)]
+        let restCost = UInt64((ins.disp >> 16) & 0xFF) &+ UInt64(jcc & 0xFF)
+        guard cycles &- restCost < fastDeadline else {
+            eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)
+            cycles &-= restCost
+            aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 3 ? 0 &- addend : addend) & m : b & m, size)
+            return
+        }
+        // ADD adds the source, SUB subtracts a register; an immediate SUB, INC and DEC add
+        // their addend.
+        let r = (kind == 3 && f & 0x10 == 0 ? a &- b : a &+ b) & m
+        if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
+        instructionsRetired &+= 1                // the ALU instruction
+        try compareAndBranch(ins, regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc)
+    }
+
+    /// The ALU instruction of a split entry, as its own handler runs it (flags included):
+    /// `b` the register or immediate operand.
+    @inline(never) func aluAlone(_ kind: UInt32, _ d: Int, _ a: UInt32, _ b: UInt32, _ size: Int) {
+        let r: UInt32
+        switch kind {
+        case 5: r = inc(a, size)
+        case 6: r = dec(a, size)
+        case 3: r = alu(5, a, b, size)
+        default: r = alu(0, a, b, size)
+        }
+        writeReg(d, size, r)
+    }
+
+    @inline(never) func xAluCmpRI16Jcc(_ ins: Instruction) throws(Fault) { try aluCompareAndBranch(ins, 1) }
+    @inline(never) func xAluCmpRI32Jcc(_ ins: Instruction) throws(Fault) { try aluCompareAndBranch(ins, 2) }
+}
