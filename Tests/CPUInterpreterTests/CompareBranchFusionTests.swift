@@ -54,6 +54,20 @@ import Testing
             stepped.runToHalt()
             return (CompareBranchFusionTests.outcome(fused), CompareBranchFusionTests.outcome(stepped))
         }
+        /// Runs both for each `a` in EAX and `b` in EBX (or, with `bInMemory`, in the dword at
+        /// 0000:0010 and EBX 0) and expects the fused run to end as the stepped one, at a HLT.
+        func expectAgreement(_ label: String, a as: [UInt32], b bs: [UInt32], bInMemory: Bool = false) {
+            for a in `as` { for b in bs {
+                if bInMemory {
+                    for f in [fused, stepped] {
+                        for k in 0..<4 { f.memory.bytes[0x10 + k] = UInt8(truncatingIfNeeded: b >> (8 * k)) }
+                    }
+                }
+                let (x, y) = run(a: a, b: bInMemory ? 0 : b)
+                #expect(x == y, "\(label) a=\(a) b=\(b)")
+                #expect(x.regs[Reg.edi] & 0xFFFF != 0, "\(label): did not reach a HLT")
+            } }
+        }
         /// The handler of the decode-cache entry at 0000:1000 (16-bit code).
         var handlerAtStart: Handler? { Handler(rawValue: fused.cpu.decodedPage(1, code32: false)[0].handler) }
     }
@@ -73,11 +87,7 @@ import Testing
     func registerForms(name: String, compare: [UInt8], wide: Bool) {
         for cc in 0..<16 where cc != 10 && cc != 11 {
             let twins = Twins(Self.program(compare: compare, cc: cc, jcc32: wide))
-            for a in Self.values { for b in Self.values {
-                let (fused, stepped) = twins.run(a: a, b: b)
-                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
-                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
-            } }
+            twins.expectAgreement("\(name) cc=\(cc)", a: Self.values, b: Self.values)
             let h = twins.handlerAtStart
             #expect(h != nil && "\(h!)".hasSuffix("Jcc"), "\(name) cc=\(cc): not fused (\(String(describing: h)))")
         }
@@ -152,11 +162,7 @@ import Testing
         for carry in [0xF8, 0xF9] as [UInt8] {              // clc, stc
             for cc in 0..<16 where cc != 10 && cc != 11 {
                 let twins = Twins([carry] + Self.program(compare: op, cc: cc, jcc32: wide))
-                for b in Self.values {
-                    let (fused, stepped) = twins.run(a: 0, b: b)
-                    #expect(fused == stepped, "\(name) carry=\(carry) cc=\(cc) b=\(b)")
-                    #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
-                }
+                twins.expectAgreement("\(name) carry=\(carry) cc=\(cc)", a: [0], b: Self.values)
                 let h = Handler(rawValue: twins.fused.cpu.decodedPage(1, code32: false)[1].handler)
                 let readsCF = [2, 3, 6, 7].contains(cc)
                 #expect(h != nil && "\(h!)".hasSuffix("Jcc") != readsCF, "\(name) cc=\(cc): \(String(describing: h))")
@@ -173,14 +179,7 @@ import Testing
     func memoryForms(name: String, compare: [UInt8], handler: Handler) {
         for cc in 0..<16 where cc != 10 && cc != 11 {
             let twins = Twins(Self.program(compare: compare, cc: cc, jcc32: true))
-            for a in Self.values { for b in Self.values {
-                for f in [twins.fused, twins.stepped] {
-                    for k in 0..<4 { f.memory.bytes[0x10 + k] = UInt8(truncatingIfNeeded: b >> (8 * k)) }
-                }
-                let (fused, stepped) = twins.run(a: a, b: 0)
-                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
-                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
-            } }
+            twins.expectAgreement("\(name) cc=\(cc)", a: Self.values, b: Self.values, bInMemory: true)
             #expect(twins.handlerAtStart == handler, "\(name) cc=\(cc)")
         }
     }
@@ -237,11 +236,7 @@ import Testing
     func aluCompareForms(name: String, code: [UInt8], wide: Bool) {
         for cc in 0..<16 where cc != 10 && cc != 11 {
             let twins = Twins(Self.program(compare: code, cc: cc, jcc32: wide))
-            for a in Self.values { for b in Self.values {
-                let (fused, stepped) = twins.run(a: a, b: b)
-                #expect(fused == stepped, "\(name) cc=\(cc) a=\(a) b=\(b)")
-                #expect(fused.regs[Reg.edi] & 0xFFFF != 0, "\(name) cc=\(cc): did not reach a HLT")
-            } }
+            twins.expectAgreement("\(name) cc=\(cc)", a: Self.values, b: Self.values)
             #expect(twins.handlerAtStart == (wide ? .aluCmpRI32Jcc : .aluCmpRI16Jcc), "\(name) cc=\(cc)")
         }
     }

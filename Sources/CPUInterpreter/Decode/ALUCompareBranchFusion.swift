@@ -7,8 +7,8 @@
 ///
 /// The entry keeps: length and cost, the three instructions' together; `registerFormJcc`,
 /// the Jcc word of the CMP/Jcc pair; `imm`, the CMP immediate; `disp`, the addend of an
-/// immediate, INC or DEC form (bits 0-15, sign-extended when it runs) and the CMP's own cost (bits 16-23) and length
-/// (bits 24-27); `aluCompareFields` (bits 8-31 of the first word, where opcode and ModRM lie),
+/// immediate, INC or DEC form (bits 0-15, sign-extended when it runs) and the CMP's own
+/// cost (bits 16-23) and length (bits 24-27); `aluCompareFields` (bits 8-31 of the first word, where opcode and ModRM lie),
 /// the ALU operation, its registers and the CMP's register. At most 15 bytes in all, so what
 /// the fetch memo and the decode cache's block invalidation assume of one entry still holds.
 extension CPU {
@@ -16,16 +16,16 @@ extension CPU {
     /// Jcc in the `avail` bytes at `next`; true when it did.
     func fuseALUCompareAndBranch(_ ins: inout Instruction, next: UnsafePointer<UInt8>, avail: Int) -> Bool {
         let h = unsafeBitCast(ins.handler, to: Handler.self)
-        // kind: 0 ADD, 3 SUB (of a register or an immediate), 5 INC, 6 DEC (the ALU operation
-        // numbering of `aluCompareFields`).
+        // kind: 0 ADD, 1 SUB (of a register or an immediate), 2 INC, 3 DEC (as in
+        // `aluCompareFields`).
         let size: Int, kind: UInt32, immediate: Bool
         switch h {
-        case .addRR16, .subRR16: size = 1; kind = h == .addRR16 ? 0 : 3; immediate = false
-        case .addRR32, .subRR32: size = 2; kind = h == .addRR32 ? 0 : 3; immediate = false
-        case .addRI16, .subRI16: size = 1; kind = h == .addRI16 ? 0 : 3; immediate = true
-        case .addRI32, .subRI32: size = 2; kind = h == .addRI32 ? 0 : 3; immediate = true
-        case .incR16, .decR16: size = 1; kind = h == .incR16 ? 5 : 6; immediate = false
-        case .incR32, .decR32: size = 2; kind = h == .incR32 ? 5 : 6; immediate = false
+        case .addRR16, .subRR16: size = 1; kind = h == .addRR16 ? 0 : 1; immediate = false
+        case .addRR32, .subRR32: size = 2; kind = h == .addRR32 ? 0 : 1; immediate = false
+        case .addRI16, .subRI16: size = 1; kind = h == .addRI16 ? 0 : 1; immediate = true
+        case .addRI32, .subRI32: size = 2; kind = h == .addRI32 ? 0 : 1; immediate = true
+        case .incR16, .decR16: size = 1; kind = h == .incR16 ? 2 : 3; immediate = false
+        case .incR32, .decR32: size = 2; kind = h == .incR32 ? 2 : 3; immediate = false
         default: return false
         }
         // What is added to the destination when the CMP follows: the immediate (negated for
@@ -33,24 +33,19 @@ extension CPU {
         var addend: Int32 = 0
         if immediate {
             let v = size == 2 ? Int32(bitPattern: ins.imm) : Int32(Int16(truncatingIfNeeded: ins.imm))
-            addend = kind == 3 ? 0 &- v : v
-        } else if kind >= 5 {
-            addend = kind == 5 ? 1 : -1
+            addend = kind == 1 ? 0 &- v : v
+        } else if kind >= 2 {
+            addend = kind == 2 ? 1 : -1
         }
         guard addend >= Int32(Int16.min) && addend <= Int32(Int16.max) else { return false }
-        guard avail > 0 else { return false }
-        var tooLong = false
-        var cmp = decoder.decode(next, avail: min(avail, 16), code32: codeIs32, tooLong: &tooLong)
-        guard !tooLong && cmp.length != 0 else { return false }
-        cmp.cost = costs.cost(of: cmp)
-        specialize(&cmp)
-        guard cmp.handler == (size == 1 ? Handler.cmpRI16 : Handler.cmpRI32).rawValue else { return false }
+        guard var cmp = followingInstruction(next, avail: avail),
+              cmp.handler == (size == 1 ? Handler.cmpRI16 : Handler.cmpRI32).rawValue else { return false }
         let cmpLength = UInt32(cmp.length), cmpCost = UInt32(cmp.cost)
         fuseCompareAndBranch(&cmp, next: next + Int(cmp.length), avail: avail - Int(cmp.length))
         guard cmp.handler == (size == 1 ? Handler.cmpRI16Jcc : Handler.cmpRI32Jcc).rawValue,
               Int(ins.length) + Int(cmp.length) <= 15, Int(ins.cost) + Int(cmp.cost) <= 255 else { return false }
         // The source: a register (ADD, SUB of registers) or the addend (bit 4).
-        let fields = kind | (immediate || kind >= 5 ? 0x10 : 0) | UInt32(ins.fastDst) << 5 | UInt32(ins.fastSrc) << 8
+        let fields = kind | (immediate || kind >= 2 ? 0x10 : 0) | UInt32(ins.fastDst) << 5 | UInt32(ins.fastSrc) << 8
             | UInt32(cmp.fastDst) << 11
         ins.aluCompareFields = fields
         ins.registerFormJcc = cmp.registerFormJcc
@@ -65,7 +60,7 @@ extension CPU {
 
 extension Instruction {
     /// A fused ALU/CMP/Jcc entry's fields, in bits 8-31 of the first word: the ALU operation
-    /// (bits 0-3: 0 ADD, 3 SUB, 5 INC, 6 DEC), the addend in `disp` as source (bit 4), the ALU
+    /// (bits 0-3: 0 ADD, 1 SUB, 2 INC, 3 DEC), the addend in `disp` as source (bit 4), the ALU
     /// destination (5-7) and source (8-10) registers, the CMP's register (11-13).
     @inline(__always) var aluCompareFields: UInt32 {
         get { UInt32(truncatingIfNeeded: a >> 8) & 0xFF_FFFF }

@@ -43,12 +43,7 @@ extension CPU {
         case .aluStore32B32 where ins.fastOp == 7: fused = .cmpStore32B32Jcc; size = 2; memory = true
         default: return
         }
-        guard avail > 0 else { return }
-        var tooLong = false
-        var jcc = decoder.decode(next, avail: min(avail, 16), code32: codeIs32, tooLong: &tooLong)
-        guard !tooLong && jcc.length != 0 else { return }
-        jcc.cost = costs.cost(of: jcc)
-        specialize(&jcc)
+        guard let jcc = followingInstruction(next, avail: avail) else { return }
         // Jo16...Jg16, Jo32...Jg32: 32 consecutive handlers in condition-code order. JP and
         // JNP (cc 10, 11) read PF and are not fused; nor is a Jcc with LOCK (#UD, generic).
         let j = UInt32(jcc.handler) &- UInt32(Handler.jo16.rawValue)
@@ -68,6 +63,18 @@ extension CPU {
         ins.length += jcc.length
         ins.cost += jcc.cost
         ins.handler = fused.rawValue
+    }
+
+    /// The instruction in the `avail` bytes at `next`, decoded, costed and specialised as the
+    /// fetch does, when it is whole there; nil otherwise (too long, or cut off).
+    func followingInstruction(_ next: UnsafePointer<UInt8>, avail: Int) -> Instruction? {
+        guard avail > 0 else { return nil }
+        var tooLong = false
+        var ins = decoder.decode(next, avail: min(avail, 16), code32: codeIs32, tooLong: &tooLong)
+        guard !tooLong && ins.length != 0 else { return nil }
+        ins.cost = costs.cost(of: ins)
+        specialize(&ins)
+        return ins
     }
 }
 

@@ -19,15 +19,15 @@ extension CPU {
         guard cycles &- restCost < fastDeadline else {
             eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)
             cycles &-= restCost
-            aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 3 ? 0 &- addend : addend) & m : b & m, size)
+            aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 1 ? 0 &- addend : addend) & m : b & m, size)
             return
         }
         // ADD adds the source, SUB subtracts a register; an immediate SUB, INC and DEC add
         // their addend.
-        let r = (kind == 3 && f & 0x10 == 0 ? a &- b : a &+ b) & m
+        let r = (kind == 1 && f & 0x10 == 0 ? a &- b : a &+ b) & m
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 1                // the ALU instruction
-        try compareAndBranch(ins, regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc)
+        try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc)
     }
 
     /// The ALU instruction of a split entry, as its own handler runs it (flags included):
@@ -35,10 +35,10 @@ extension CPU {
     @inline(never) func aluAlone(_ kind: UInt32, _ d: Int, _ a: UInt32, _ b: UInt32, _ size: Int) {
         let r: UInt32
         switch kind {
-        case 5: r = inc(a, size)
-        case 6: r = dec(a, size)
-        case 3: r = alu(5, a, b, size)
-        default: r = alu(0, a, b, size)
+        case 1: r = alu(5, a, b, size)       // SUB
+        case 2: r = inc(a, size)
+        case 3: r = dec(a, size)
+        default: r = alu(0, a, b, size)      // ADD
         }
         writeReg(d, size, r)
     }

@@ -8,7 +8,7 @@
 extension CPU {
     /// CMP (`test` false: a - b) or TEST (a AND b) of `size`-bit values, recorded in the lazy
     /// flags as the generic ALU does, then the fused Jcc (`jcc` its word, see fusion).
-    @inline(__always) func compareAndBranch(_ ins: Instruction, _ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32) throws(Fault) {
+    @inline(__always) func compareAndBranch(_ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32) throws(Fault) {
         let m = sizeMask(size), msb = signBit(size)
         let x = a & m, y = b & m
         let r = test ? x & y : (x &- y) & m
@@ -121,28 +121,28 @@ extension CPU {
     }
 
     @inline(never) func xCmpRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false, jcc: ins.registerFormJcc)
+        try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true, jcc: ins.registerFormJcc)
+        try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: false, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 1, test: true, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: false, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xTestRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], regs[ins.fastSrc], 2, test: true, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: true, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRI16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 1, test: false, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], ins.imm, 1, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xCmpRI32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(ins, regs[ins.fastDst], ins.imm, 2, test: false, jcc: ins.registerFormJcc)
+        try compareAndBranch(regs[ins.fastDst], ins.imm, 2, test: false, jcc: ins.registerFormJcc)
     }
     @inline(never) func xIncR16Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 1, decrement: false) }
     @inline(never) func xIncR32Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 2, decrement: false) }
@@ -151,10 +151,10 @@ extension CPU {
     /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
     @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction) throws(Fault) {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
-        try compareAndBranch(ins, regs[ins.reg], m, 2, test: false, jcc: ins.imm)
+        try compareAndBranch(regs[ins.reg], m, 2, test: false, jcc: ins.imm)
     }
     @inline(never) func xCmpStore32B32Jcc(_ ins: Instruction) throws(Fault) {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
-        try compareAndBranch(ins, m, regs[ins.reg], 2, test: false, jcc: ins.imm)
+        try compareAndBranch(m, regs[ins.reg], 2, test: false, jcc: ins.imm)
     }
 }

@@ -70,7 +70,7 @@ enum Handler: UInt8 {
     case cmpRR8Jcc, testRR8Jcc, cmpRR16Jcc, testRR16Jcc, cmpRR32Jcc, testRR32Jcc, cmpRI16Jcc, cmpRI32Jcc
     // ... INC or DEC of a register, or CMP of a register and [base + disp] (either order).
     case incR16Jcc, incR32Jcc, decR16Jcc, decR32Jcc, cmpLoad32B32Jcc, cmpStore32B32Jcc
-    // ADD OR AND SUB XOR INC DEC of a register, then CMP of a register and an immediate and
+    // ADD, SUB, INC or DEC of a register, then CMP of a register and an immediate and
     // a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
     case aluCmpRI16Jcc, aluCmpRI32Jcc
 
