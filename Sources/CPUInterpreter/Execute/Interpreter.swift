@@ -45,7 +45,11 @@ extension CPU {
             }
             // One call site, so the dispatch switch is inlined once.
             singleStepPending = trapAfter
-            repeat { executeNext() } while cycles < fastDeadline
+            // Retired instructions are counted in a register and added when the batch ends
+            // (a memory increment per instruction costs more; nothing reads the count mid-batch).
+            var retired: UInt64 = 0
+            repeat { executeNext(&retired) } while cycles < fastDeadline
+            instructionsRetired &+= retired
             // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1
             // (a fault delivered instead clears `singleStepPending`).
             if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
@@ -67,7 +71,9 @@ extension CPU {
         // No instruction runs a following one in the same dispatch (Execute/CompareAndBranch.swift).
         fastDeadline = 0
         singleStepPending = flagsStore & Flag.tf != 0
-        executeNext()
+        var retired: UInt64 = 0
+        executeNext(&retired)
+        instructionsRetired &+= retired
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
         if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
     }
@@ -75,14 +81,14 @@ extension CPU {
     /// Fetches and executes one instruction, or delivers the fault it raised (which clears
     /// `singleStepPending`: the fault's delivery replaces the single-step trap).
     @inline(__always)
-    func executeNext() {
+    func executeNext(_ retired: inout UInt64) {
         instructionStart = eip
         do {
             let ins = try fetch()
             eip = eip &+ UInt32(ins.length)
             cycles &+= UInt64(ins.cost)
             try execute(ins)
-            instructionsRetired &+= 1
+            retired &+= 1
         } catch {
             singleStepPending = false
             deliverException(error)
