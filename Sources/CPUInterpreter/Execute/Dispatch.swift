@@ -16,12 +16,12 @@ enum Handler: UInt8 {
     case pusha, popa, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
     case callFar, wait, pushf, popf, sahf, lahf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
-    case movRegister8Immediate, movRegisterImmediate, group2, retNear, les, lds, movRMImmediate
+    case movRegister8Immediate, movRegisterImmediate, group2, retNear, loadFarPointer, movRMImmediate
     case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
     case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
     // 0F map
     case group6, group7, loadAccessRightsOrLimit, movControlRegister, movTestRegister
-    case cmov, setcc, bitTest, doubleShift, imulRM, cmpxchg, lss, lfs, lgs, movExtend, bitScan
+    case cmov, setcc, bitTest, doubleShift, imulRM, cmpxchg, movExtend, bitScan
     case xadd, bswap
     // Specialised forms, chosen after decoding (Decode/Specialize.swift) for the commonest
     // instructions: operand size and register/memory form fixed, no LOCK prefix, registers
@@ -73,6 +73,9 @@ enum Handler: UInt8 {
     // ADD, SUB, INC or DEC of a register, then CMP of a register and an immediate and
     // a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
     case aluCmpRI16Jcc, aluCmpRI32Jcc
+    // MOV then a shift, ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift,
+    // Execute/RegisterIdioms.swift).
+    case movShiftRI16, movShiftRI32, addAdcRI16, addAdcRI32
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -104,7 +107,7 @@ enum Handler: UInt8 {
         for o in 0xB0...0xB7 { t[o] = .movRegister8Immediate }
         for o in 0xB8...0xBF { t[o] = .movRegisterImmediate }
         for o in [0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3] { t[o] = .group2 }
-        t[0xC2] = .retNear; t[0xC3] = .retNear; t[0xC4] = .les; t[0xC5] = .lds
+        t[0xC2] = .retNear; t[0xC3] = .retNear; t[0xC4] = .loadFarPointer; t[0xC5] = .loadFarPointer
         t[0xC6] = .movRMImmediate; t[0xC7] = .movRMImmediate; t[0xC8] = .enter; t[0xC9] = .leave
         t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .int3; t[0xCD] = .intN; t[0xCF] = .iret
         t[0xD7] = .xlat
@@ -128,7 +131,7 @@ enum Handler: UInt8 {
         t[x + 0xA0] = .pushSegment; t[x + 0xA1] = .popSegment; t[x + 0xA8] = .pushSegment; t[x + 0xA9] = .popSegment
         for o in [0xA3, 0xAB, 0xB3, 0xBB, 0xBA] { t[x + o] = .bitTest }
         for o in [0xA4, 0xA5, 0xAC, 0xAD] { t[x + o] = .doubleShift }
-        t[x + 0xAF] = .imulRM; t[x + 0xB2] = .lss; t[x + 0xB4] = .lfs; t[x + 0xB5] = .lgs
+        t[x + 0xAF] = .imulRM; t[x + 0xB2] = .loadFarPointer; t[x + 0xB4] = .loadFarPointer; t[x + 0xB5] = .loadFarPointer
         for o in [0xB6, 0xB7, 0xBE, 0xBF] { t[x + o] = .movExtend }
         t[x + 0xBC] = .bitScan; t[x + 0xBD] = .bitScan
         guard model >= .i486 else { return t }
@@ -185,8 +188,7 @@ extension CPU {
         case .scas: try stringInstruction(ins, .scas)
         case .group2: try group2(ins)
         case .retNear: try retNear(ins)
-        case .les: try loadFarPointer(ins, Seg.es)
-        case .lds: try loadFarPointer(ins, Seg.ds)
+        case .loadFarPointer: try loadFarPointer(ins)
         case .enter: try checkLock(ins, lockable: false); try enter(ins)
         case .leave: try checkLock(ins, lockable: false); try leave(ins)
         case .retFar: try retFar(ins)
@@ -214,9 +216,6 @@ extension CPU {
         case .bitTest: try bitTest(ins)
         case .doubleShift: try doubleShift(ins)
         case .cmpxchg: try cmpxchg(ins)
-        case .lss: try loadFarPointer(ins, Seg.ss)
-        case .lfs: try loadFarPointer(ins, Seg.fs)
-        case .lgs: try loadFarPointer(ins, Seg.gs)
         case .movExtend: try movExtend(ins)
         case .bitScan: try bitScan(ins)
         case .xadd: try xadd(ins)
@@ -308,6 +307,10 @@ extension CPU {
         case .cmpStore32B32Jcc: try xCmpStore32B32Jcc(ins)
         case .aluCmpRI16Jcc: try xAluCmpRI16Jcc(ins)
         case .aluCmpRI32Jcc: try xAluCmpRI32Jcc(ins)
+        case .movShiftRI16: xMovShiftRI16(ins)
+        case .movShiftRI32: xMovShiftRI32(ins)
+        case .addAdcRI16: xAddAdcRI16(ins)
+        case .addAdcRI32: xAddAdcRI32(ins)
         case .adcRI32: xAdcRI32(ins)
         case .lods8: try xLods8(ins)
         case .lods16: try xLods16(ins)

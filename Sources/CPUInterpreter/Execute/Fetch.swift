@@ -122,6 +122,8 @@ extension CPU {
         // A CMP/TEST followed by a Jcc inside the memo's span becomes one entry (marked as
         // code over both instructions' bytes).
         fuseCompareAndBranch(&ins, next: host + Int(ins.length), avail: Int(span - k) - Int(ins.length))
+        // So do MOV then a shift, and ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift).
+        fuseRegisterIdiom(&ins, next: host + Int(ins.length), avail: Int(span - k) - Int(ins.length))
         markCode(pa, length: Int(ins.length))
         fetchPage[Int(k)] = ins
         return ins

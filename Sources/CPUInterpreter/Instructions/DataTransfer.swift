@@ -44,7 +44,16 @@ extension CPU {
     }
 
     /// C4 LES, C5 LDS, 0F B2 LSS, 0F B4 LFS, 0F B5 LGS: Gv and a segment from a far pointer.
-    func loadFarPointer(_ ins: Instruction, _ s: Int) throws(Fault) {
+    /// (One handler for the five: the segment register comes from the opcode.)
+    func loadFarPointer(_ ins: Instruction) throws(Fault) {
+        let s: Int
+        switch ins.op {
+        case 0xC4: s = Seg.es
+        case 0xC5: s = Seg.ds
+        case 0x1B2: s = Seg.ss
+        case 0x1B4: s = Seg.fs
+        default: s = Seg.gs                                 // 0F B5 (the table sets no other)
+        }
         try checkLock(ins, lockable: false)
         guard ins.hasMemoryOperand else { throw Fault.invalidOpcode }
         let size = ins.vsize
