@@ -15,6 +15,17 @@ extension CPU {
         // The source: a register (ADD, SUB) or the addend (an immediate, +1 INC, -1 DEC).
         let addend = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: ins.disp)))
         let b = f & 0x10 != 0 ? addend : regs[Int((f >> 8) & 7)]
+        // ADD and SUB add the source, SUB subtracts a register; an immediate SUB, INC and DEC
+        // add their addend.
+        let r = (kind == 1 && f & 0x10 == 0 ? a &- b : a &+ b) & m
+        // The common case, tested once: the loop would not stop before the Jcc, so it would
+        // not stop before the CMP either (the cycles charged up to the CMP are fewer).
+        if _fastPath(cycles &- UInt64(jcc & 0xFF) < fastDeadline) {
+            if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
+            instructionsRetired &+= 2            // the ALU instruction and the CMP
+            try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true)
+            return
+        }
         let restCost = UInt64((ins.disp >> 16) & 0xFF) &+ UInt64(jcc & 0xFF)
         guard cycles &- restCost < fastDeadline else {
             eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)
@@ -22,9 +33,6 @@ extension CPU {
             aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 1 ? 0 &- addend : addend) & m : b & m, size)
             return
         }
-        // ADD adds the source, SUB subtracts a register; an immediate SUB, INC and DEC add
-        // their addend.
-        let r = (kind == 1 && f & 0x10 == 0 ? a &- b : a &+ b) & m
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 1                // the ALU instruction
         try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc)

@@ -8,12 +8,15 @@
 extension CPU {
     /// CMP (`test` false: a - b) or TEST (a AND b) of `size`-bit values, recorded in the lazy
     /// flags as the generic ALU does, then the fused Jcc (`jcc` its word, see fusion).
-    @inline(__always) func compareAndBranch(_ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32) throws(Fault) {
+    /// `boundaryChecked`: the caller has already found that the loop would not stop before
+    /// the Jcc, and counted the compare.
+    @inline(__always) func compareAndBranch(_ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32,
+                                            boundaryChecked: Bool = false) throws(Fault) {
         let m = sizeMask(size), msb = signBit(size)
         let x = a & m, y = b & m
         let r = test ? x & y : (x &- y) & m
         setLazy(test ? .logic : .sub, size, x, y, r)
-        guard fusedJccProceeds(jcc) else { return }
+        guard boundaryChecked || fusedJccProceeds(jcc) else { return }
         // SDM vol. 2 table B-1, from the compared values: for CMP, CF is x < y, ZF x == y,
         // SF != OF a signed x < y; TEST clears CF and OF. JP/JNP (10, 11) are not fused.
         let taken: Bool
