@@ -77,10 +77,18 @@ extension CPU {
     /// Counts the first instruction of the pair (the loop counts the Jcc).
     @inline(__always) func fusedJccProceeds(_ jcc: UInt32) -> Bool {
         // cost 0-7, length 8-11, condition 12-15, displacement 16-31
-        let jccCost = UInt64(jcc & 0xFF)
-        guard cycles &- jccCost < fastDeadline else {
-            eip = eip &- ((jcc >> 8) & 0xF)
-            cycles &-= jccCost
+        fusedSecondProceeds(cost: UInt64(jcc & 0xFF), lengthIn: jcc, at: 8)
+    }
+
+    /// Whether the last instruction of a fused entry (`cost` cycles; its length in bits
+    /// `shift`...`shift + 3` of `word`) runs now: it does unless the loop would have stopped
+    /// before it, in which case it is given back (EIP and cycles rewound to it) to run from
+    /// its own entry after the loop's checks. Counts the instruction before it (the loop
+    /// counts the last). The length is extracted only on the give-back path.
+    @inline(__always) func fusedSecondProceeds(cost: UInt64, lengthIn word: UInt32, at shift: UInt32) -> Bool {
+        guard cycles &- cost < fastDeadline else {
+            eip = eip &- ((word >> shift) & 0xF)
+            cycles &-= cost
             return false
         }
         instructionsRetired &+= 1

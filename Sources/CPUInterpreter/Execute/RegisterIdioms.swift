@@ -6,18 +6,9 @@
 /// (Execute/CompareAndBranch.swift). Counting, cycles and state are those of two separate
 /// instructions.
 extension CPU {
-    /// Whether the second instruction of a fused idiom runs now; counts the first when it
-    /// does (the loop counts the second), else rewinds to the second.
+    /// Whether the second instruction of a fused idiom runs now (its cost and length in `imm2`).
     @inline(__always) private func idiomSecondProceeds(_ ins: Instruction) -> Bool {
-        let rest = ins.imm2
-        let cost = UInt64(rest >> 8)
-        guard cycles &- cost < fastDeadline else {
-            eip = eip &- ((rest >> 4) & 0xF)
-            cycles &-= cost
-            return false
-        }
-        instructionsRetired &+= 1
-        return true
+        fusedSecondProceeds(cost: UInt64(ins.imm2 >> 8), lengthIn: ins.imm2, at: 4)
     }
 
     /// MOV r, s then SHL (4), SHR (5) or SAR (7) r by the count in `imm`, as `xShlRI16`...
