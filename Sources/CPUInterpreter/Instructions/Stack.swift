@@ -23,9 +23,17 @@ extension CPU {
         let sp0 = stackPointer
         let n = UInt32(1 << size)
         let mask = stackMask()
+        let original = readReg(Reg.esp, size)
+        // The eight slots in one page the TLB maps for writing, in an expand-up writable SS
+        // that holds them: none of the pushes can fault, so they are stored at once
+        // (Protection/Stacks.swift, `beginFrame`). AX goes highest, DI lowest.
+        if let p = beginFrame(8 &* n).host {
+            for r in 0..<8 { store(p + (7 - r) << size, size, r == Reg.esp ? original : readReg(r, size)) }
+            setStackPointer((sp0 &- 8 &* n) & mask)
+            return
+        }
         // Check the whole area first so a fault pushes nothing.
         _ = try linearAddress(Seg.ss, (sp0 &- 8 &* n) & mask, size, SegmentAccess.writable)
-        let original = readReg(Reg.esp, size)
         for r in 0..<8 {
             let v = r == Reg.esp ? original : readReg(r, size)
             try writeMem(Seg.ss, (sp0 &- UInt32(r + 1) &* n) & mask, size, v)
@@ -39,6 +47,13 @@ extension CPU {
         let sp0 = stackPointer
         let n = UInt32(1 << size)
         let mask = stackMask()
+        // The eight slots in one page the TLB maps for reading, in an expand-up readable SS
+        // that holds them: read at once (`directStackSlots`). DI lies lowest, AX highest.
+        if let p = directStackSlots(8 &* n) {
+            for r in 0..<8 where r != Reg.esp { writeReg(r, size, slot(p, UInt32(7 - r), size)) }
+            setStackPointer((sp0 &+ 8 &* n) & mask)
+            return
+        }
         var values = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
         try withUnsafeMutableBytes(of: &values) { (raw) throws(Fault) in
             let v = raw.bindMemory(to: UInt32.self)

@@ -117,7 +117,8 @@ extension CPU {
         return UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(low))
     }
 
-    @inline(__always) private func slot(_ p: UnsafeRawPointer, _ k: UInt32, _ size: Int) -> UInt32 {
+    /// Stack slot `k` (of `1 << size` bytes each) from `p` up.
+    @inline(__always) func slot(_ p: UnsafeRawPointer, _ k: UInt32, _ size: Int) -> UInt32 {
         size == 2 ? p.loadUnaligned(fromByteOffset: Int(k) << 2, as: UInt32.self)
                   : UInt32(p.loadUnaligned(fromByteOffset: Int(k) << 1, as: UInt16.self))
     }
