@@ -9,12 +9,13 @@
 /// Instructions that cross a page end or the CS limit, and code outside plain RAM/ROM,
 /// take `fetchSlow`, which reads byte by byte through the TLB.
 extension CPU {
+    /// The instruction at EIP = `pc` (the run loop's copy of EIP, Execute/Interpreter.swift).
     @inline(__always)
-    func fetch() throws(Fault) -> Instruction {
+    func fetch(at pc: UInt32) throws(Fault) -> Instruction {
         // In 64 bits (the memo's range lies below 2^32, so an EIP below `fetchEIPBase` wraps to
         // a huge index and misses, as the 32-bit difference would), so the index needs no
         // zero extension before it scales.
-        let k = UInt64(eip) &- fetchEIPBase
+        let k = UInt64(pc) &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
         if _fastPath(k < fetchSpan) { return fetchPage[Int(truncatingIfNeeded: k)] }

@@ -48,7 +48,9 @@ extension CPU {
             // Retired instructions are counted in a register and added when the batch ends
             // (a memory increment per instruction costs more; nothing reads the count mid-batch).
             var retired: UInt64 = 0
-            repeat { executeNext(&retired) } while cycles < fastDeadline
+            var pc = eip, cyc = cycles
+            loopCopiesStale = false
+            repeat { executeNext(&retired, &pc, &cyc) } while cyc < fastDeadline
             instructionsRetired &+= retired
             // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1
             // (a fault delivered instead clears `singleStepPending`).
@@ -72,7 +74,8 @@ extension CPU {
         fastDeadline = 0
         singleStepPending = flagsStore & Flag.tf != 0
         var retired: UInt64 = 0
-        executeNext(&retired)
+        var pc = eip, cyc = cycles
+        executeNext(&retired, &pc, &cyc)
         instructionsRetired &+= retired
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
         if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
@@ -80,18 +83,30 @@ extension CPU {
 
     /// Fetches and executes one instruction, or delivers the fault it raised (which clears
     /// `singleStepPending`: the fault's delivery replaces the single-step trap).
+    ///
+    /// `pc` and `cyc` are the loop's copies of EIP and the cycle count, kept in registers: the
+    /// next fetch's address then comes from this instruction's length by a register add, not
+    /// from a reload of the EIP just stored (a store-to-load round trip on every instruction's
+    /// critical path). The stores to `eipStore`/`cyclesStore` keep the CPU's values exact for
+    /// the handler; a handler (or fault delivery) that writes EIP or the cycle count goes
+    /// through their setters, which set `loopCopiesStale`, and the copies are reloaded.
     @inline(__always)
-    func executeNext(_ retired: inout UInt64) {
-        instructionStart = eip
+    func executeNext(_ retired: inout UInt64, _ pc: inout UInt32, _ cyc: inout UInt64) {
+        instructionStart = pc
         do {
-            let ins = try fetch()
-            eip = eip &+ UInt32(ins.length)
-            cycles &+= UInt64(ins.cost)
+            let ins = try fetch(at: pc)
+            let next = pc &+ UInt32(ins.length)
+            eipStore = next
+            let c = cyc &+ UInt64(ins.cost)
+            cyclesStore = c
             try execute(ins)
             retired &+= 1
+            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = eipStore; cyc = cyclesStore } else { pc = next; cyc = c }
         } catch {
             singleStepPending = false
             deliverException(error)
+            loopCopiesStale = false
+            pc = eipStore; cyc = cyclesStore
         }
     }
 

@@ -9,7 +9,13 @@ public final class CPU {
     /// effective address reads its "no base"/"no index" register code (0xFF) as a zero
     /// register without a branch (Execute/Operands.swift).
     public let regs: UnsafeMutablePointer<UInt32>
-    public var eip: UInt32 = 0xFFF0
+    /// EIP. The run loop keeps a copy in a register (Execute/Interpreter.swift); every other
+    /// write goes through this setter, which tells the loop to take the stored value.
+    public var eip: UInt32 {
+        @inline(__always) get { eipStore }
+        @inline(__always) set { eipStore = newValue; loopCopiesStale = true }
+    }
+    var eipStore: UInt32 = 0xFFF0
 
     // MARK: Segment registers and their hidden descriptor caches (ES CS SS DS FS GS)
     // All seven tables live in one allocation (`segBlock`) at fixed offsets, so a function
@@ -66,7 +72,15 @@ public final class CPU {
 
     // MARK: Execution state
     /// Cycles charged so far; the board's clock.
-    public var cycles: UInt64 = 0
+    /// The run loop keeps a copy in a register, as it does EIP's.
+    public var cycles: UInt64 {
+        @inline(__always) get { cyclesStore }
+        @inline(__always) set { cyclesStore = newValue; loopCopiesStale = true }
+    }
+    var cyclesStore: UInt64 = 0
+    /// Something other than the run loop wrote EIP or the cycle count since the loop stored
+    /// them: the loop's register copies are stale.
+    var loopCopiesStale = false
     /// Guest instructions retired (a REP iteration counts as one, as Bochs counts).
     public var instructionsRetired: UInt64 = 0
     public internal(set) var halted = false {
