@@ -18,7 +18,11 @@ extension CPU {
         let k = UInt64(pc) &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
-        if _fastPath(k < fetchSpan) { return fetchPage[Int(truncatingIfNeeded: k)] }
+        if _fastPath(k < fetchSpan) {
+            // The entry's address from EIP directly (`fetchEntryBias`), not from `k`.
+            let address = fetchEntryBias &+ Int(truncatingIfNeeded: pc) &* MemoryLayout<Instruction>.stride
+            return UnsafePointer<Instruction>(bitPattern: address).unsafelyUnwrapped.pointee
+        }
         return try fetchMiss()
     }
 
@@ -47,8 +51,7 @@ extension CPU {
             let k = off &- m.pointee.eipBase
             let cached = m.pointee.page[Int(k)]
             if cached.length != 0 && k + UInt32(cached.length) <= m.pointee.span {
-                fetchEIPBase = UInt64(m.pointee.eipBase)
-                fetchPage = m.pointee.page
+                setFetchMemo(eipBase: m.pointee.eipBase, page: m.pointee.page)
                 fetchSpan = UInt64(m.pointee.fetchSpan)
                 return cached
             }
@@ -82,8 +85,7 @@ extension CPU {
         if m.pointee.vpn == vpn && m.pointee.ppn == ppn && m.pointee.csBase == base && m.pointee.csLimit == lim
             && m.pointee.code32 == code32 && off &- m.pointee.eipBase < m.pointee.span {
             span = m.pointee.span
-            fetchEIPBase = UInt64(m.pointee.eipBase)
-            fetchPage = m.pointee.page
+            setFetchMemo(eipBase: m.pointee.eipBase, page: m.pointee.page)
             fetchSpan = UInt64(m.pointee.fetchSpan)
         } else {
             let page = decodedPage(ppn, code32: code32)
@@ -94,8 +96,7 @@ extension CPU {
             let toPageEnd = UInt64(4096 - startOff)
             let toLimit = UInt64(lim) - UInt64(startEIP) + 1
             span = UInt32(min(toPageEnd, toLimit))
-            fetchEIPBase = UInt64(startEIP)
-            fetchPage = page + Int(startOff)
+            setFetchMemo(eipBase: startEIP, page: page + Int(startOff))
             // No cached instruction crosses its page end (those take fetchSlow). One decoded under
             // a CS with a higher limit may cross this CS's limit: when the limit cuts the page,
             // the memo stops 15 bytes (the longest instruction) short of it, and fetches there

@@ -147,9 +147,20 @@ public final class CPU {
     /// The fetch memo (Execute/Fetch.swift): EIP values `fetchEIPBase ..< fetchEIPBase + fetchSpan`
     /// have their decoded instructions at `fetchPage[eip - fetchEIPBase]`. Span 0: no memo.
     /// (64-bit fields: the run loop's index needs no zero extension.)
-    var fetchEIPBase: UInt64 = 0
+    /// Set together by `setFetchMemo` (Execute/Fetch.swift), with `fetchEntryBias`.
+    private(set) var fetchEIPBase: UInt64 = 0
     var fetchSpan: UInt64 = 0
-    var fetchPage: UnsafeMutablePointer<Instruction>
+    private(set) var fetchPage: UnsafeMutablePointer<Instruction>
+    /// The address of `fetchPage` minus `fetchEIPBase` entries: EIP's entry lies at this plus
+    /// EIP entries, so the run loop's load address does not wait for the subtraction.
+    private(set) var fetchEntryBias: Int = 0
+    /// Points the fetch memo at `page` for EIP values from `eipBase` (the span is set apart).
+    @inline(__always) func setFetchMemo(eipBase: UInt32, page: UnsafeMutablePointer<Instruction>) {
+        fetchEIPBase = UInt64(eipBase)
+        fetchPage = page
+        fetchEntryBias = Int(bitPattern: page) &- Int(eipBase) &* MemoryLayout<Instruction>.stride
+    }
+
     /// The VM flag the segment access bits were last computed for.
     var segmentRulesForV86 = false
     /// The last page walk found a global page (PTE.G with CR4.PGE).
@@ -175,6 +186,7 @@ public final class CPU {
         crossPage = .allocate(capacity: CrossPageEntry.count)
         crossPage.initialize(repeating: CrossPageEntry(), count: CrossPageEntry.count)
         fetchPage = icache.entries
+        fetchEntryBias = Int(bitPattern: icache.entries)
         decoder = Decoder(model: model)
         costs = CycleTable(model: model)
         reset()
