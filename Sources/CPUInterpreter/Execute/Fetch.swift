@@ -9,21 +9,26 @@
 /// Instructions that cross a page end or the CS limit, and code outside plain RAM/ROM,
 /// take `fetchSlow`, which reads byte by byte through the TLB.
 extension CPU {
-    /// The instruction at EIP = `pc` (the run loop's copy of EIP, Execute/Interpreter.swift).
+    /// The instruction at EIP = `pc` (the run loop's copy of EIP, Execute/Interpreter.swift)
+    /// and the EIP after it. On a hit the entry's address comes from EIP directly
+    /// (`fetchEntryBias`) and its length byte (the entry's first byte) is loaded on its own, so
+    /// the next EIP waits for one byte load and an add: that chain, from one instruction's EIP
+    /// to the next one's, bounds how fast straight-line code runs.
     @inline(__always)
-    func fetch(at pc: UInt32) throws(Fault) -> Instruction {
+    func fetchWithNext(at pc: UInt32) throws(Fault) -> (Instruction, UInt32) {
         // In 64 bits (the memo's range lies below 2^32, so an EIP below `fetchEIPBase` wraps to
-        // a huge index and misses, as the 32-bit difference would), so the index needs no
-        // zero extension before it scales.
+        // a huge index and misses, as the 32-bit difference would).
         let k = UInt64(pc) &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
         if _fastPath(k < fetchSpan) {
-            // The entry's address from EIP directly (`fetchEntryBias`), not from `k`.
             let address = fetchEntryBias &+ Int(truncatingIfNeeded: pc) &* MemoryLayout<Instruction>.stride
-            return UnsafePointer<Instruction>(bitPattern: address).unsafelyUnwrapped.pointee
+            let length = UnsafePointer<UInt8>(bitPattern: address).unsafelyUnwrapped.pointee
+            let next = pc &+ UInt32(length)
+            return (UnsafePointer<Instruction>(bitPattern: address).unsafelyUnwrapped.pointee, next)
         }
-        return try fetchMiss()
+        let ins = try fetchMiss()
+        return (ins, pc &+ UInt32(ins.length))
     }
 
     /// Drops the fetch memo (CS, translation or TLB set changed).

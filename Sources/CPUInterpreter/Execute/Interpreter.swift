@@ -94,8 +94,7 @@ extension CPU {
     func executeNext(_ retired: inout UInt64, _ pc: inout UInt32, _ cyc: inout UInt64) {
         instructionStart = pc
         do {
-            let ins = try fetch(at: pc)
-            let next = pc &+ UInt32(ins.length)
+            let (ins, next) = try fetchWithNext(at: pc)
             eipStore = next
             let c = cyc &+ UInt64(ins.cost)
             cyclesStore = c
