@@ -8,6 +8,8 @@ public struct Instruction: Sendable {
     //   c: cost 0-7 | imm2 8-23 | handler 24-31
     // The run loop reads length and cost for every instruction: in the low bytes of their
     // words each is one zero-extending move (a field in the middle needs a shift as well).
+    // The loop loads the length byte on its own (Execute/Fetch.swift, `fetchWithNext`): it is the
+    // entry's first byte in memory on the little-endian hosts pcemu runs on.
     @usableFromInline var a: UInt64 = 0xFFFF_0300_0000_0000   // base = index = none, seg = DS
     @usableFromInline var b: UInt64 = 0
     @usableFromInline var c: UInt32 = 0
