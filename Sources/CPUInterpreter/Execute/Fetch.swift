@@ -15,20 +15,20 @@ extension CPU {
     /// the next EIP waits for one byte load and an add: that chain, from one instruction's EIP
     /// to the next one's, bounds how fast straight-line code runs.
     @inline(__always)
-    func fetchWithNext(at pc: UInt32) throws(Fault) -> (Instruction, UInt32) {
+    func fetchWithNext(at pc: UInt64) throws(Fault) -> (Instruction, UInt64) {
         // In 64 bits (the memo's range lies below 2^32, so an EIP below `fetchEIPBase` wraps to
         // a huge index and misses, as the 32-bit difference would).
-        let k = UInt64(pc) &- fetchEIPBase
+        let k = pc &- fetchEIPBase
         // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
         // (see `fetchMiss`), so a hit needs no length check.
         if _fastPath(k < fetchSpan) {
             let address = fetchEntryBias &+ Int(truncatingIfNeeded: pc) &* MemoryLayout<Instruction>.stride
             let length = UnsafePointer<UInt8>(bitPattern: address).unsafelyUnwrapped.pointee
-            let next = pc &+ UInt32(length)
+            let next = pc &+ UInt64(length)
             return (UnsafePointer<Instruction>(bitPattern: address).unsafelyUnwrapped.pointee, next)
         }
         let ins = try fetchMiss()
-        return (ins, pc &+ UInt32(ins.length))
+        return (ins, UInt64(eip) &+ UInt64(ins.length))
     }
 
     /// Drops the fetch memo (CS, translation or TLB set changed).

@@ -48,7 +48,7 @@ extension CPU {
             // Retired instructions are counted in a register and added when the batch ends
             // (a memory increment per instruction costs more; nothing reads the count mid-batch).
             var retired: UInt64 = 0
-            var pc = eip, cyc = cycles
+            var pc = UInt64(eip), cyc = cycles
             loopCopiesStale = false
             repeat { executeNext(&retired, &pc, &cyc) } while cyc < fastDeadline
             instructionsRetired &+= retired
@@ -74,7 +74,7 @@ extension CPU {
         fastDeadline = 0
         singleStepPending = flagsStore & Flag.tf != 0
         var retired: UInt64 = 0
-        var pc = eip, cyc = cycles
+        var pc = UInt64(eip), cyc = cycles
         executeNext(&retired, &pc, &cyc)
         instructionsRetired &+= retired
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
@@ -90,22 +90,27 @@ extension CPU {
     /// critical path). The stores to `eipStore`/`cyclesStore` keep the CPU's values exact for
     /// the handler; a handler (or fault delivery) that writes EIP or the cycle count goes
     /// through their setters, which set `loopCopiesStale`, and the copies are reloaded.
+    /// `pc` is 64 bits wide with the upper half zero: kept as a 32-bit value, every use as an
+    /// address needs a zero-extending move on the EIP chain (one cycle of eight per
+    /// instruction, perf). A sum that reaches 2^32 (an instruction ending at the top of the
+    /// address space) misses the memo, and the miss path starts again from the truncated
+    /// `eip`.
     @inline(__always)
-    func executeNext(_ retired: inout UInt64, _ pc: inout UInt32, _ cyc: inout UInt64) {
-        instructionStart = pc
+    func executeNext(_ retired: inout UInt64, _ pc: inout UInt64, _ cyc: inout UInt64) {
+        instructionStart = UInt32(truncatingIfNeeded: pc)
         do {
             let (ins, next) = try fetchWithNext(at: pc)
-            eipStore = next
+            eipStore = UInt32(truncatingIfNeeded: next)
             let c = cyc &+ UInt64(ins.cost)
             cyclesStore = c
             try execute(ins)
             retired &+= 1
-            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = eipStore; cyc = cyclesStore } else { pc = next; cyc = c }
+            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = UInt64(eipStore); cyc = cyclesStore } else { pc = next; cyc = c }
         } catch {
             singleStepPending = false
             deliverException(error)
             loopCopiesStale = false
-            pc = eipStore; cyc = cyclesStore
+            pc = UInt64(eipStore); cyc = cyclesStore
         }
     }
 
