@@ -6,7 +6,7 @@
 /// (Execute/CompareAndBranch.swift). The ALU's flags are not recorded when the CMP follows:
 /// CMP sets every flag they would have set.
 extension CPU {
-    @inline(__always) func aluCompareAndBranch(_ ins: Instruction, _ size: Int) throws(Fault) {
+    @inline(__always) func aluCompareAndBranch(_ ins: Instruction, _ size: Int, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let f = ins.aluCompareFields
         let jcc = ins.registerFormJcc
         let kind = f & 0xF, d = Int((f >> 5) & 7)
@@ -23,19 +23,18 @@ extension CPU {
         if _fastPath(cycles &- UInt64(jcc & 0xFF) < fastDeadline) {
             if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
             instructionsRetired &+= 2            // the ALU instruction and the CMP
-            try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true)
-            return
+            return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true, next, c)
         }
         let restCost = UInt64((ins.disp >> 16) & 0xFF) &+ UInt64(jcc & 0xFF)
         guard cycles &- restCost < fastDeadline else {
             eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)
             cycles &-= restCost
             aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 1 ? 0 &- addend : addend) & m : b & m, size)
-            return
+            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
         }
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 1                // the ALU instruction
-        try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc)
+        return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, next, c)
     }
 
     /// The ALU instruction of a split entry, as its own handler runs it (flags included):
@@ -51,6 +50,6 @@ extension CPU {
         writeReg(d, size, r)
     }
 
-    @inline(never) func xAluCmpRI16Jcc(_ ins: Instruction) throws(Fault) { try aluCompareAndBranch(ins, 1) }
-    @inline(never) func xAluCmpRI32Jcc(_ ins: Instruction) throws(Fault) { try aluCompareAndBranch(ins, 2) }
+    @inline(never) func xAluCmpRI16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try aluCompareAndBranch(ins, 1, next, c) }
+    @inline(never) func xAluCmpRI32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try aluCompareAndBranch(ins, 2, next, c) }
 }

@@ -11,12 +11,13 @@ extension CPU {
     /// `boundaryChecked`: the caller has already found that the loop would not stop before
     /// the Jcc, and counted the compare.
     @inline(__always) func compareAndBranch(_ a: UInt32, _ b: UInt32, _ size: Int, test: Bool, jcc: UInt32,
-                                            boundaryChecked: Bool = false) throws(Fault) {
+                                            boundaryChecked: Bool = false,
+                                            _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let m = sizeMask(size), msb = signBit(size)
         let x = a & m, y = b & m
         let r = test ? x & y : (x &- y) & m
         setLazy(test ? .logic : .sub, size, x, y, r)
-        guard boundaryChecked || fusedJccProceeds(jcc) else { return }
+        guard boundaryChecked || fusedJccProceeds(jcc) else { return (next, c) }
         // SDM vol. 2 table B-1, from the compared values: for CMP, CF is x < y, ZF x == y,
         // SF != OF a signed x < y; TEST clears CF and OF. JP/JNP (10, 11) are not fused.
         let taken: Bool
@@ -36,21 +37,22 @@ extension CPU {
         case 14: taken = test ? r == 0 || r & msb != 0 : !signedLess(y, x, size)      // JLE
         default: taken = test ? r != 0 && r & msb == 0 : signedLess(y, x, size)       // JG
         }
-        guard taken else { return }
+        guard taken else { return (next, c) }
         // The Jcc's operand size: the compare's for 16- and 32-bit compares, the code
         // segment's default for 8-bit ones (fusion checks both).
-        try fusedJump(jcc, wide: size == 0 ? codeIs32 : size == 2)
+        return try fusedJump(jcc, wide: size == 0 ? codeIs32 : size == 2, next, c)
     }
 
     /// INC (`decrement` false) or DEC of the `size`-bit register `fastDst`, recorded in the
     /// lazy flags as `inc`/`dec` do, then the fused Jcc, which reads no CF (fusion checks).
-    @inline(__always) func incDecAndBranch(_ ins: Instruction, _ size: Int, decrement: Bool) throws(Fault) {
+    @inline(__always) func incDecAndBranch(_ ins: Instruction, _ size: Int, decrement: Bool,
+                                           _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let d = ins.fastDst, msb = signBit(size)
         let v = regs[d] & sizeMask(size)
         let r = decrement ? dec(v, size) : inc(v, size)
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         let jcc = ins.registerFormJcc
-        guard fusedJccProceeds(jcc) else { return }
+        guard fusedJccProceeds(jcc) else { return (next, c) }
         // SDM vol. 2, INC/DEC: OF is set when the result crosses the signed limit (INC gives
         // 80..0, DEC gives 7F..F); SF and ZF come from the result.
         let o = r == (decrement ? msb &- 1 : msb)
@@ -68,8 +70,8 @@ extension CPU {
         case 14: taken = r == 0 || sf != o                                            // JLE
         default: taken = r != 0 && sf == o                                            // JG
         }
-        guard taken else { return }
-        try fusedJump(jcc, wide: size == 2)
+        guard taken else { return (next, c) }
+        return try fusedJump(jcc, wide: size == 2, next, c)
     }
 
     /// Whether the fused Jcc runs now: it does unless the loop would have stopped between the
@@ -95,14 +97,14 @@ extension CPU {
         return true
     }
 
-    /// The fused Jcc (its word `jcc`) is taken: `wide` its operand size.
-    @inline(__always) func fusedJump(_ jcc: UInt32, wide: Bool) throws(Fault) {
+    /// The fused Jcc (its word `jcc`) is taken: `wide` its operand size; `next` is EIP after
+    /// the pair.
+    @inline(__always) func fusedJump(_ jcc: UInt32, wide: Bool, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let disp = UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: jcc >> 16)))
-        let t = (eip &+ disp) & (wide ? 0xFFFF_FFFF : 0xFFFF)
+        let t = (UInt32(truncatingIfNeeded: next) &+ disp) & (wide ? 0xFFFF_FFFF : 0xFFFF)
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0), at the Jcc.
         guard t <= segLimit[Seg.cs] else { try fusedBranchOutsideLimit(jccLength: (jcc >> 8) & 0xF) }
-        eip = t
-        cycles &+= UInt64(costs.branchTakenExtra)
+        return (UInt64(t), c &+ UInt64(costs.branchTakenExtra))
     }
 
     /// The memory operand of a fused CMP: a fault here is the CMP's, so the Jcc's cycles,
@@ -131,41 +133,41 @@ extension CPU {
         throw Fault.generalProtection(0)
     }
 
-    @inline(never) func xCmpRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false, jcc: ins.registerFormJcc)
+    @inline(never) func xCmpRR8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: false, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xTestRR8Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true, jcc: ins.registerFormJcc)
+    @inline(never) func xTestRR8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(readReg(ins.fastDst, 0), readReg(ins.fastSrc, 0), 0, test: true, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xCmpRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: false, jcc: ins.registerFormJcc)
+    @inline(never) func xCmpRR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: false, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xTestRR16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: true, jcc: ins.registerFormJcc)
+    @inline(never) func xTestRR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 1, test: true, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xCmpRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: false, jcc: ins.registerFormJcc)
+    @inline(never) func xCmpRR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: false, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xTestRR32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: true, jcc: ins.registerFormJcc)
+    @inline(never) func xTestRR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], regs[ins.fastSrc], 2, test: true, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xCmpRI16Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], ins.imm, 1, test: false, jcc: ins.registerFormJcc)
+    @inline(never) func xCmpRI16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], ins.imm, 1, test: false, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xCmpRI32Jcc(_ ins: Instruction) throws(Fault) {
-        try compareAndBranch(regs[ins.fastDst], ins.imm, 2, test: false, jcc: ins.registerFormJcc)
+    @inline(never) func xCmpRI32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        return try compareAndBranch(regs[ins.fastDst], ins.imm, 2, test: false, jcc: ins.registerFormJcc, next, c)
     }
-    @inline(never) func xIncR16Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 1, decrement: false) }
-    @inline(never) func xIncR32Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 2, decrement: false) }
-    @inline(never) func xDecR16Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 1, decrement: true) }
-    @inline(never) func xDecR32Jcc(_ ins: Instruction) throws(Fault) { try incDecAndBranch(ins, 2, decrement: true) }
+    @inline(never) func xIncR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: false, next, c) }
+    @inline(never) func xIncR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: false, next, c) }
+    @inline(never) func xDecR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: true, next, c) }
+    @inline(never) func xDecR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: true, next, c) }
     /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
-    @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction) throws(Fault) {
+    @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
-        try compareAndBranch(regs[ins.reg], m, 2, test: false, jcc: ins.imm)
+        return try compareAndBranch(regs[ins.reg], m, 2, test: false, jcc: ins.imm, next, c)
     }
-    @inline(never) func xCmpStore32B32Jcc(_ ins: Instruction) throws(Fault) {
+    @inline(never) func xCmpStore32B32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
-        try compareAndBranch(m, regs[ins.reg], 2, test: false, jcc: ins.imm)
+        return try compareAndBranch(m, regs[ins.reg], 2, test: false, jcc: ins.imm, next, c)
     }
 }

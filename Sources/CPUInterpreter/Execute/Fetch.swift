@@ -27,6 +27,9 @@ extension CPU {
             let next = pc &+ UInt64(length)
             return (UnsafePointer<Instruction>(bitPattern: address).unsafelyUnwrapped.pointee, next)
         }
+        // After a taken branch the stored EIP is still the branch's fall-through
+        // (Execute/Interpreter.swift, `executeNext`): the miss path reads EIP.
+        eipStore = UInt32(truncatingIfNeeded: pc)
         let ins = try fetchMiss()
         return (ins, UInt64(eip) &+ UInt64(ins.length))
     }
@@ -146,7 +149,11 @@ extension CPU {
         let ins = crossesPage ? try fetchCrossingPage(slot: nil) : try fetchMiss()
         eip = eip &+ UInt32(ins.length)
         cycles &+= UInt64(ins.cost)
-        try execute(ins)
+        let next = UInt64(eip), c = cycles
+        let after = try execute(ins, next, c)
+        // A branch hands back its target (`Continuation`); a handler that used the setters
+        // returns `next` and `c` unchanged.
+        if after != (next, c) { eip = UInt32(truncatingIfNeeded: after.pc); cycles = after.cycles }
     }
 
     /// Byte-by-byte fetch: stops at the first byte that faults (CS limit, page fault),

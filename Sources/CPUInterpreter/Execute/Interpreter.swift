@@ -51,6 +51,8 @@ extension CPU {
             var pc = UInt64(eip), cyc = cycles
             loopCopiesStale = false
             repeat { executeNext(&retired, &pc, &cyc) } while cyc < fastDeadline
+            // A branch leaves its target only in `pc` and `cyc` (`Continuation`).
+            eipStore = UInt32(truncatingIfNeeded: pc); cyclesStore = cyc
             instructionsRetired &+= retired
             // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1
             // (a fault delivered instead clears `singleStepPending`).
@@ -76,6 +78,7 @@ extension CPU {
         var retired: UInt64 = 0
         var pc = UInt64(eip), cyc = cycles
         executeNext(&retired, &pc, &cyc)
+        eipStore = UInt32(truncatingIfNeeded: pc); cyclesStore = cyc
         instructionsRetired &+= retired
         // SDM 17.3.1.4: single-step trap after an instruction that began with TF = 1.
         if singleStepPending { singleStepPending = false; raiseSoftwareInterrupt(vector: 1, returnTo: eip, isTrap: true) }
@@ -94,7 +97,12 @@ extension CPU {
     /// address needs a zero-extending move on the EIP chain (one cycle of eight per
     /// instruction, perf). A sum that reaches 2^32 (an instruction ending at the top of the
     /// address space) misses the memo, and the miss path starts again from the truncated
-    /// `eip`.
+    /// EIP.
+    /// A taken near branch returns its target and cycle count (`Continuation`) instead of
+    /// storing them: a store, a flag and two reloads fewer per taken branch, and the next
+    /// fetch's address comes from a register. Until the next instruction stores `eipStore`, the
+    /// stored EIP is then the branch's fall-through: the loops write `pc` and `cyc` back
+    /// when they end, and the fetch's miss path stores `pc` first.
     @inline(__always)
     func executeNext(_ retired: inout UInt64, _ pc: inout UInt64, _ cyc: inout UInt64) {
         instructionStart = UInt32(truncatingIfNeeded: pc)
@@ -103,9 +111,9 @@ extension CPU {
             eipStore = UInt32(truncatingIfNeeded: next)
             let c = cyc &+ UInt64(ins.cost)
             cyclesStore = c
-            try execute(ins)
+            let after = try execute(ins, next, c)
             retired &+= 1
-            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = UInt64(eipStore); cyc = cyclesStore } else { pc = next; cyc = c }
+            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = UInt64(eipStore); cyc = cyclesStore } else { pc = after.pc; cyc = after.cycles }
         } catch {
             singleStepPending = false
             deliverException(error)
@@ -229,6 +237,10 @@ extension CPU {
         }
     }
 }
+
+/// EIP (64 bits, upper half zero) and the cycle count after an instruction, as a branch
+/// handler hands them to the run loop in registers (`CPU.executeNext`).
+typealias Continuation = (pc: UInt64, cycles: UInt64)
 
 /// Called before each instruction by the run loop; false stops the run.
 protocol StepHook {

@@ -50,9 +50,14 @@ extension CPU {
     /// Sets EIP for a near transfer, masked to the operand size, and checks the CS limit
     /// (SDM vol. 2, JMP: "IF EIP not within code segment limit THEN #GP(0)").
     @inline(__always) func jumpNear(_ target: UInt32, _ size32: Bool) throws(Fault) {
+        eip = UInt32(truncatingIfNeeded: try nearTarget(target, size32))
+    }
+
+    /// `jumpNear`'s target, for a handler that hands it to the run loop (`Continuation`).
+    @inline(__always) func nearTarget(_ target: UInt32, _ size32: Bool) throws(Fault) -> UInt64 {
         let t = size32 ? target : target & 0xFFFF
         guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
-        eip = t
+        return UInt64(t)
     }
 }
 

@@ -47,31 +47,35 @@ extension CPU {
     }
 
     /// Jcc with the displacement prepared; `mask` is the operand-size wrap of EIP, `cc` the
-    /// condition (a constant in each per-condition handler).
-    @inline(__always) func jccFast(_ ins: Instruction, _ mask: UInt32, _ cc: Int) throws(Fault) {
-        guard condition(cc) else { return }
-        let t = (eip &+ ins.imm) & mask
+    /// condition (a constant in each per-condition handler). `next` and `c` are EIP and the
+    /// cycle count after the instruction; the branch hands the run loop its successors
+    /// (`Continuation`).
+    @inline(__always) func jccFast(_ ins: Instruction, _ mask: UInt32, _ cc: Int,
+                                   _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        guard condition(cc) else { return (next, c) }
+        let t = (UInt32(truncatingIfNeeded: next) &+ ins.imm) & mask
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0).
         guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
-        eip = t
-        cycles &+= UInt64(costs.branchTakenExtra)
+        return (UInt64(t), c &+ UInt64(costs.branchTakenExtra))
     }
 
     /// E2 LOOP: `countMask` is the address-size part of ECX that counts.
-    @inline(__always) func loopFast(_ ins: Instruction, _ countMask: UInt32) throws(Fault) {
+    @inline(__always) func loopFast(_ ins: Instruction, _ countMask: UInt32,
+                                    _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let count = (regs[Reg.ecx] &- 1) & countMask
         regs[Reg.ecx] = (regs[Reg.ecx] & ~countMask) | count
-        guard count != 0 else { return }
-        try jumpNear(eip &+ ins.imm, ins.operand32)
-        cycles &+= UInt64(costs.branchTakenExtra)
+        guard count != 0 else { return (next, c) }
+        let t = try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, ins.operand32)
+        return (t, c &+ UInt64(costs.branchTakenExtra))
     }
 
     /// E8 CALL rel16/32.
-    @inline(__always) func callRelFast(_ ins: Instruction, _ size: Int) throws(Fault) {
-        let target = size == 2 ? eip &+ ins.imm : (eip &+ ins.imm) & 0xFFFF
+    @inline(__always) func callRelFast(_ ins: Instruction, _ size: Int, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let ret = UInt32(truncatingIfNeeded: next)
+        let target = size == 2 ? ret &+ ins.imm : (ret &+ ins.imm) & 0xFFFF
         guard target <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
-        try push(eip, size)
-        eip = target
+        try push(ret, size)
+        return (UInt64(target), c)
     }
 
     /// LODS without a repeat prefix, as `stringIteration` runs it on the 386 and later (the
@@ -92,11 +96,11 @@ extension CPU {
     }
 
     /// C3 RET.
-    @inline(__always) func retFast(_ size: Int) throws(Fault) {
+    @inline(__always) func retFast(_ size: Int, _ c: UInt64) throws(Fault) -> Continuation {
         let target = try peekStack(0, size)
         guard target <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
         setStackPointer((stackPointer &+ UInt32(1 << size)) & stackMask())
-        eip = target
+        return (UInt64(target), c)
     }
 }
 
@@ -128,14 +132,18 @@ extension CPU {
     @inline(never) func xMovMI8(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 0, ins.imm) }
     @inline(never) func xMovMI16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm) }
     @inline(never) func xMovMI32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm) }
-    @inline(never) func xJmp16(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, false) }
-    @inline(never) func xJmp32(_ ins: Instruction) throws(Fault) { try jumpNear(eip &+ ins.imm, true) }
-    @inline(never) func xLoop16(_ ins: Instruction) throws(Fault) { try loopFast(ins, 0xFFFF) }
-    @inline(never) func xLoop32(_ ins: Instruction) throws(Fault) { try loopFast(ins, 0xFFFF_FFFF) }
-    @inline(never) func xCallRel16(_ ins: Instruction) throws(Fault) { try callRelFast(ins, 1) }
-    @inline(never) func xCallRel32(_ ins: Instruction) throws(Fault) { try callRelFast(ins, 2) }
-    @inline(never) func xRet16(_ ins: Instruction) throws(Fault) { try retFast(1) }
-    @inline(never) func xRet32(_ ins: Instruction) throws(Fault) { try retFast(2) }
+    @inline(never) func xJmp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        (try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, false), c)
+    }
+    @inline(never) func xJmp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        (try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, true), c)
+    }
+    @inline(never) func xLoop16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF, next, c) }
+    @inline(never) func xLoop32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF_FFFF, next, c) }
+    @inline(never) func xCallRel16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try callRelFast(ins, 1, next, c) }
+    @inline(never) func xCallRel32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try callRelFast(ins, 2, next, c) }
+    @inline(never) func xRet16(_ ins: Instruction, _ c: UInt64) throws(Fault) -> Continuation { try retFast(1, c) }
+    @inline(never) func xRet32(_ ins: Instruction, _ c: UInt64) throws(Fault) -> Continuation { try retFast(2, c) }
     @inline(never) func xIncR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, inc(regs[ins.fastDst] & 0xFFFF, 1)) }
     @inline(never) func xIncR32(_ ins: Instruction) { regs[ins.fastDst] = inc(regs[ins.fastDst], 2) }
     @inline(never) func xDecR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, dec(regs[ins.fastDst] & 0xFFFF, 1)) }

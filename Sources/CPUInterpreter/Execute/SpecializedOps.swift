@@ -38,38 +38,38 @@ extension CPU {
     @inline(never) func xXorRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 6) }
     @inline(never) func xCmpRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 7) }
     @inline(never) func xTestRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 8) }
-    @inline(never) func xJo16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 0) }
-    @inline(never) func xJno16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 1) }
-    @inline(never) func xJb16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 2) }
-    @inline(never) func xJae16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 3) }
-    @inline(never) func xJe16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 4) }
-    @inline(never) func xJne16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 5) }
-    @inline(never) func xJbe16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 6) }
-    @inline(never) func xJa16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 7) }
-    @inline(never) func xJs16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 8) }
-    @inline(never) func xJns16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 9) }
-    @inline(never) func xJp16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 10) }
-    @inline(never) func xJnp16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 11) }
-    @inline(never) func xJl16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 12) }
-    @inline(never) func xJge16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 13) }
-    @inline(never) func xJle16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 14) }
-    @inline(never) func xJg16(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF, 15) }
-    @inline(never) func xJo32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 0) }
-    @inline(never) func xJno32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 1) }
-    @inline(never) func xJb32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 2) }
-    @inline(never) func xJae32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 3) }
-    @inline(never) func xJe32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 4) }
-    @inline(never) func xJne32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 5) }
-    @inline(never) func xJbe32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 6) }
-    @inline(never) func xJa32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 7) }
-    @inline(never) func xJs32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 8) }
-    @inline(never) func xJns32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 9) }
-    @inline(never) func xJp32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 10) }
-    @inline(never) func xJnp32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 11) }
-    @inline(never) func xJl32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 12) }
-    @inline(never) func xJge32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 13) }
-    @inline(never) func xJle32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 14) }
-    @inline(never) func xJg32(_ ins: Instruction) throws(Fault) { try jccFast(ins, 0xFFFF_FFFF, 15) }
+    @inline(never) func xJo16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 0, next, c) }
+    @inline(never) func xJno16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 1, next, c) }
+    @inline(never) func xJb16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 2, next, c) }
+    @inline(never) func xJae16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 3, next, c) }
+    @inline(never) func xJe16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 4, next, c) }
+    @inline(never) func xJne16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 5, next, c) }
+    @inline(never) func xJbe16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 6, next, c) }
+    @inline(never) func xJa16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 7, next, c) }
+    @inline(never) func xJs16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 8, next, c) }
+    @inline(never) func xJns16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 9, next, c) }
+    @inline(never) func xJp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 10, next, c) }
+    @inline(never) func xJnp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 11, next, c) }
+    @inline(never) func xJl16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 12, next, c) }
+    @inline(never) func xJge16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 13, next, c) }
+    @inline(never) func xJle16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 14, next, c) }
+    @inline(never) func xJg16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 15, next, c) }
+    @inline(never) func xJo32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 0, next, c) }
+    @inline(never) func xJno32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 1, next, c) }
+    @inline(never) func xJb32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 2, next, c) }
+    @inline(never) func xJae32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 3, next, c) }
+    @inline(never) func xJe32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 4, next, c) }
+    @inline(never) func xJne32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 5, next, c) }
+    @inline(never) func xJbe32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 6, next, c) }
+    @inline(never) func xJa32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 7, next, c) }
+    @inline(never) func xJs32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 8, next, c) }
+    @inline(never) func xJns32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 9, next, c) }
+    @inline(never) func xJp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 10, next, c) }
+    @inline(never) func xJnp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 11, next, c) }
+    @inline(never) func xJl32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 12, next, c) }
+    @inline(never) func xJge32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 13, next, c) }
+    @inline(never) func xJle32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 14, next, c) }
+    @inline(never) func xJg32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 15, next, c) }
     @inline(never) func xAdcRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 2) }
     @inline(never) func xAdcRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 2) }
     @inline(never) func xShlRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(4, regs[d] & 0xFFFF, ins.imm, 1)) }
