@@ -265,6 +265,87 @@ import Testing
         }
     }
 
+    /// MOV r16 from memory, then CMP of two registers and a Jcc, fused into one entry
+    /// (Decode/LoadCompareBranchFusion.swift): the word at DS:0010 holds `b`, loaded into BX
+    /// and compared with AX in both orders, for each condition and edge values.
+    @Test(arguments: [
+        ("mov bx, [si+10h]; cmp bx, ax", [0x8B, 0x5C, 0x10, 0x39, 0xC3] as [UInt8]),
+        ("mov bx, [si+10h]; cmp ax, bx", [0x8B, 0x5C, 0x10, 0x39, 0xD8]),
+        ("mov bx, [0010h]; cmp bx, ax", [0x8B, 0x1E, 0x10, 0x00, 0x3B, 0xD8]),
+    ])
+    func loadCompareForms(name: String, code: [UInt8]) {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            let twins = Twins(Self.program(compare: code, cc: cc, jcc32: false))
+            twins.expectAgreement("\(name) cc=\(cc)", a: Self.values, b: Self.values, bInMemory: true)
+            #expect(twins.handlerAtStart == .loadCmpRR16Jcc, "\(name) cc=\(cc)")
+        }
+    }
+
+    /// A cycle budget that ends after the MOV, or after the CMP, of a fused load triple: the
+    /// run stops there with the state of those instructions alone, and the rest runs in the
+    /// next batch.
+    @Test func budgetEndingInsideALoadTripleSplitsIt() {
+        // mov bx, [si+10h]; cmp bx, ax; je -> taken (the word at 0010 is 0, AX 0)
+        let code = Self.program(compare: [0x8B, 0x5C, 0x10, 0x39, 0xC3], cc: 4, jcc32: false)
+        for steps in 1...2 {
+            let twin = Fixture(model: .pentium)
+            twin.load(code)
+            for _ in 0..<steps { twin.cpu.step() }
+            let f = Fixture(model: .pentium)
+            f.load(code)
+            let reason = f.cpu.run(until: twin.cpu.cycles)
+            #expect(reason == .cycleBudget)
+            #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
+            #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
+            #expect(f.cpu.instructionsRetired == UInt64(steps))
+            #expect(f.cpu.cycles == twin.cpu.cycles)
+            _ = f.cpu.run(until: f.cpu.cycles + 10_000)
+            #expect(f.cpu.reg16(Reg.edi) == 2)
+        }
+        let twins = Twins(code)
+        _ = twins.run(a: 0, b: 0)
+        #expect(twins.handlerAtStart == .loadCmpRR16Jcc)
+    }
+
+    /// A fused load whose word crosses the real-mode DS limit (offset FFFF) raises #GP(0) at
+    /// the MOV, with the MOV's cycles alone and BX unchanged.
+    @Test func faultOfTheFusedLoadIsDeliveredAtTheMov() {
+        // mov bx, [si-1] (SI 0: offset FFFF); cmp bx, ax; je
+        let code = Self.program(compare: [0x8B, 0x5C, 0xFF, 0x39, 0xC3], cc: 4, jcc32: false)
+        let twins = Twins(code) { f in
+            // INT 13 (#GP) handler: hlt at 0000:3000.
+            f.memory.bytes[0x3000] = 0xF4
+            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
+            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
+        }
+        let (fused, stepped) = twins.run(a: 0, b: 0x1234)
+        #expect(fused == stepped)
+        #expect(fused.eip == 0x3001)                                    // halted in the #GP handler
+        #expect(fused.regs[Reg.ebx] == 0x1234)
+        #expect(fused.stack[0xA] == 0x00 && fused.stack[0xB] == 0x10)   // pushed IP: the MOV
+        #expect(twins.handlerAtStart == .loadCmpRR16Jcc)
+    }
+
+    /// A near branch hands its target back to the run loop in registers: after the caller has
+    /// set EIP (a debugger, a conformance runner), `step()` of a taken branch still lands on
+    /// the target, not on the fall-through.
+    @Test(arguments: [
+        ("jz +4", [0x74, 0x04] as [UInt8], UInt32(0x1006)),
+        ("jmp short +4", [0xEB, 0x04], 0x1006),
+        ("loop +4", [0xE2, 0x04], 0x1006),
+        ("call +4", [0xE8, 0x04, 0x00], 0x1007),
+    ])
+    func stepOfATakenBranchAfterSettingEIP(name: String, code: [UInt8], target: UInt32) {
+        let f = Fixture(model: .pentium)
+        f.load(code)
+        f.cpu.setReg32(Reg.esp, 0x8000)
+        f.cpu.setReg32(Reg.ecx, 2)
+        f.cpu.eflags = 0x2 | 0x40          // ZF
+        f.cpu.eip = 0x1000
+        f.cpu.step()
+        #expect(f.cpu.eip == target, "\(name)")
+    }
+
     /// What does not fuse as a triple: a CMP of another size, an immediate beyond 16 signed
     /// bits, ADC (which reads CF), a CMP not followed by a Jcc.
     @Test(arguments: [

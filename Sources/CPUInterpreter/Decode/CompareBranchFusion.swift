@@ -24,6 +24,8 @@ extension CPU {
     func fuseCompareAndBranch(_ ins: inout Instruction, next: UnsafePointer<UInt8>, avail: Int) {
         // An ALU instruction, then CMP and a Jcc: one entry for the three.
         if fuseALUCompareAndBranch(&ins, next: next, avail: avail) { return }
+        // A load, then CMP and a Jcc: likewise.
+        if fuseLoadCompareAndBranch(&ins, next: next, avail: avail) { return }
         let fused: Handler, size: Int
         var incDec = false, memory = false
         switch unsafeBitCast(ins.handler, to: Handler.self) {

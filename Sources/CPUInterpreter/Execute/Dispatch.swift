@@ -20,7 +20,7 @@ enum Handler: UInt8 {
     case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
     case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
     // 0F map
-    case group6, group7, loadAccessRightsOrLimit, movControlRegister, movTestRegister
+    case group6, group7, loadAccessRightsOrLimit, movControlRegister
     case cmov, setcc, bitTest, doubleShift, imulRM, cmpxchg, movExtend, bitScan
     case xadd, bswap
     // Specialised forms, chosen after decoding (Decode/Specialize.swift) for the commonest
@@ -73,6 +73,9 @@ enum Handler: UInt8 {
     // ADD, SUB, INC or DEC of a register, then CMP of a register and an immediate and
     // a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
     case aluCmpRI16Jcc, aluCmpRI32Jcc
+    // MOV r16 from memory (16-bit addressing), then CMP of two 16-bit registers and a Jcc
+    // (Decode/LoadCompareBranchFusion.swift, Execute/LoadCompareAndBranch.swift).
+    case loadCmpRR16Jcc
     // MOV then a shift, ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift,
     // Execute/RegisterIdioms.swift).
     case movShiftRI16, movShiftRI32, addAdcRI16, addAdcRI32
@@ -125,7 +128,8 @@ enum Handler: UInt8 {
         t[x + 0x02] = .loadAccessRightsOrLimit; t[x + 0x03] = .loadAccessRightsOrLimit; t[x + 0x06] = .infrequent
         guard model != .i286 else { return t }
         for o in 0x20...0x23 { t[x + o] = .movControlRegister }
-        if model <= .i486 { t[x + 0x24] = .movTestRegister; t[x + 0x26] = .movTestRegister }
+        // MOV to and from the test registers (0F 24, 26): `movControlRegister` by opcode.
+        if model <= .i486 { t[x + 0x24] = .movControlRegister; t[x + 0x26] = .movControlRegister }
         for o in 0x80...0x8F { t[x + o] = .jcc }
         for o in 0x90...0x9F { t[x + o] = .setcc }
         t[x + 0xA0] = .pushSegment; t[x + 0xA1] = .popSegment; t[x + 0xA8] = .pushSegment; t[x + 0xA9] = .popSegment
@@ -216,7 +220,7 @@ extension CPU {
         case .group6: try group6(ins)
         case .group7: try group7(ins)
         case .loadAccessRightsOrLimit: try loadAccessRightsOrLimit(ins)
-        case .movControlRegister, .movTestRegister: try checkLock(ins, lockable: false); try movControlRegister(ins)
+        case .movControlRegister: try checkLock(ins, lockable: false); try movControlRegister(ins)
         case .cmov: try cmov(ins)
         case .setcc: try setcc(ins)
         case .bitTest: try bitTest(ins)
@@ -313,6 +317,7 @@ extension CPU {
         case .cmpStore32B32Jcc: return try xCmpStore32B32Jcc(ins, next, c)
         case .aluCmpRI16Jcc: return try xAluCmpRI16Jcc(ins, next, c)
         case .aluCmpRI32Jcc: return try xAluCmpRI32Jcc(ins, next, c)
+        case .loadCmpRR16Jcc: return try xLoadCmpRR16Jcc(ins, next, c)
         case .movShiftRI16: xMovShiftRI16(ins)
         case .movShiftRI32: xMovShiftRI32(ins)
         case .addAdcRI16: xAddAdcRI16(ins)

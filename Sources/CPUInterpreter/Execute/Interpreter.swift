@@ -77,6 +77,9 @@ extension CPU {
         singleStepPending = flagsStore & Flag.tf != 0
         var retired: UInt64 = 0
         var pc = UInt64(eip), cyc = cycles
+        // Set by whoever wrote EIP or the cycle count before this step: a branch's result
+        // would be taken for stale and dropped.
+        loopCopiesStale = false
         executeNext(&retired, &pc, &cyc)
         eipStore = UInt32(truncatingIfNeeded: pc); cyclesStore = cyc
         instructionsRetired &+= retired

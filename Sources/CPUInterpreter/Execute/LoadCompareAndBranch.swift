@@ -1,0 +1,35 @@
+/// The fused MOV-load/CMP/Jcc form (Decode/LoadCompareBranchFusion.swift): the run loop has
+/// advanced EIP past all three and charged all three costs. A fault of the load is the
+/// MOV's: the CMP's and the Jcc's cycles are given back before it is delivered. Between the
+/// MOV and the CMP the loop would have tested `cycles < fastDeadline`: when that would fail,
+/// the MOV runs alone, and EIP and cycles are rewound to the CMP, whose own entry runs after
+/// the checks. The CMP/Jcc boundary is the pair's (Execute/CompareAndBranch.swift).
+extension CPU {
+    @inline(never) func xLoadCmpRR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let f = ins.imm2, jcc = ins.imm
+        // The cycles of the CMP and the Jcc, charged with the MOV's.
+        let restCost = UInt64(f >> 10) &+ UInt64(jcc & 0xFF)
+        let v: UInt32
+        do {
+            v = try readMem(Int(ins.seg), effectiveAddress16(ins), 1)
+        } catch {
+            cycles &-= restCost
+            throw error
+        }
+        writeReg(ins.reg, 1, v)
+        let a = regs[Int(f & 7)], b = regs[Int((f >> 3) & 7)]
+        // The common case, tested once: the loop would not stop before the Jcc, so it would
+        // not stop before the CMP either (the cycles charged up to the CMP are fewer).
+        if _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) {
+            instructionsRetired &+= 2            // the MOV and the CMP
+            return try compareAndBranch(a, b, 1, test: false, jcc: jcc, boundaryChecked: true, next, c)
+        }
+        guard c &- restCost < fastDeadline else {
+            eip = eip &- ((f >> 6) & 0xF) &- ((jcc >> 8) & 0xF)
+            cycles &-= restCost
+            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
+        }
+        instructionsRetired &+= 1                // the MOV
+        return try compareAndBranch(a, b, 1, test: false, jcc: jcc, next, c)
+    }
+}
