@@ -13,6 +13,27 @@ import Testing
         #expect(f.cpu.reg8(0) == 0x42)
     }
 
+    /// A branch to below the fetch memo's page must leave the memo (the run loop tests
+    /// only its upper end): page 0 is decoded first (pool slot 0), page 2 next (slot 1), and
+    /// page 2 jumps back to the end of page 1, whose offsets in slot 1's memo would fall on
+    /// page 0's entries at the same offsets (a different instruction there).
+    /// A far jump (EIP through its setter and the loop's reload) likewise.
+    @Test(arguments: [
+        [0xE9, 0xF5, 0xFF] as [UInt8],                              // jmp 1FF8
+        [0xEA, 0xF8, 0x1F, 0x00, 0x00],                             // jmp 0000:1FF8
+    ])
+    func branchBelowTheMemoFetchesTheRightPage(jump: [UInt8]) {
+        let f = Fixture()
+        f.load([0xBF, 0x01, 0x00, 0xE9, 0x02, 0x10], at: 0x0FF8)   // mov di, 1; jmp 2000
+        f.load(jump, at: 0x2000)
+        f.load([0xBF, 0x02, 0x00, 0xF4], at: 0x1FF8)                // mov di, 2; hlt
+        f.cpu.eip = 0x0FF8
+        _ = f.cpu.run(until: 1000)
+        #expect(f.cpu.halted)
+        #expect(f.cpu.reg16(Reg.edi) == 2)
+        #expect(f.cpu.eip == 0x1FFC)
+    }
+
     @Test func loopThatRewritesItsBodyEachTime() {
         let f = Fixture()
         // A loop body "add ax, imm16" whose immediate is incremented by the loop itself:

@@ -104,7 +104,7 @@ extension CPU {
         let t = (UInt32(truncatingIfNeeded: next) &+ disp) & (wide ? 0xFFFF_FFFF : 0xFFFF)
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0), at the Jcc.
         guard t <= segLimit[Seg.cs] else { try fusedBranchOutsideLimit(jccLength: (jcc >> 8) & 0xF) }
-        return (UInt64(t), c &+ UInt64(costs.branchTakenExtra))
+        return branchTo(UInt64(t), c &+ UInt64(costs.branchTakenExtra))
     }
 
     /// The memory operand of a fused CMP: a fault here is the CMP's, so the Jcc's cycles,

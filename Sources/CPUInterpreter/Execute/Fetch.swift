@@ -16,12 +16,10 @@ extension CPU {
     /// to the next one's, bounds how fast straight-line code runs.
     @inline(__always)
     func fetchWithNext(at pc: UInt64) throws(Fault) -> (Instruction, UInt64) {
-        // In 64 bits (the memo's range lies below 2^32, so an EIP below `fetchEIPBase` wraps to
-        // a huge index and misses, as the 32-bit difference would).
-        let k = pc &- fetchEIPBase
-        // Every cached instruction that starts below `fetchSpan` ends inside the memo's range
-        // (see `fetchMiss`), so a hit needs no length check.
-        if _fastPath(k < fetchSpan) {
+        // `pc` is never below the memo's base here (`fetchEnd`), so the upper end is the test.
+        // Every cached instruction that starts below it ends inside the memo's range (see
+        // `fetchMiss`), so a hit needs no length check.
+        if _fastPath(pc < fetchEnd) {
             let address = fetchEntryBias &+ Int(truncatingIfNeeded: pc) &* MemoryLayout<Instruction>.stride
             let length = UnsafePointer<UInt8>(bitPattern: address).unsafelyUnwrapped.pointee
             let next = pc &+ UInt64(length)

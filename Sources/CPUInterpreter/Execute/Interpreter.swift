@@ -49,6 +49,7 @@ extension CPU {
             // (a memory increment per instruction costs more; nothing reads the count mid-batch).
             var retired: UInt64 = 0
             var pc = UInt64(eip), cyc = cycles
+            checkReloadedPC(pc)
             loopCopiesStale = false
             repeat { executeNext(&retired, &pc, &cyc) } while cyc < fastDeadline
             // A branch leaves its target only in `pc` and `cyc` (`Continuation`).
@@ -77,6 +78,7 @@ extension CPU {
         singleStepPending = flagsStore & Flag.tf != 0
         var retired: UInt64 = 0
         var pc = UInt64(eip), cyc = cycles
+        checkReloadedPC(pc)
         // Set by whoever wrote EIP or the cycle count before this step: a branch's result
         // would be taken for stale and dropped.
         loopCopiesStale = false
@@ -116,12 +118,16 @@ extension CPU {
             cyclesStore = c
             let after = try execute(ins, next, c)
             retired &+= 1
-            if _slowPath(loopCopiesStale) { loopCopiesStale = false; pc = UInt64(eipStore); cyc = cyclesStore } else { pc = after.pc; cyc = after.cycles }
+            if _slowPath(loopCopiesStale) {
+                loopCopiesStale = false; pc = UInt64(eipStore); cyc = cyclesStore; checkReloadedPC(pc)
+            } else {
+                pc = after.pc; cyc = after.cycles
+            }
         } catch {
             singleStepPending = false
             deliverException(error)
             loopCopiesStale = false
-            pc = UInt64(eipStore); cyc = cyclesStore
+            pc = UInt64(eipStore); cyc = cyclesStore; checkReloadedPC(pc)
         }
     }
 

@@ -56,7 +56,14 @@ extension CPU {
         let t = (UInt32(truncatingIfNeeded: next) &+ ins.imm) & mask
         // SDM vol. 2, Jcc: a target outside the CS limit raises #GP(0).
         guard t <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
-        return (UInt64(t), c &+ UInt64(costs.branchTakenExtra))
+        return branchTo(UInt64(t), c &+ UInt64(costs.branchTakenExtra))
+    }
+
+    /// The successors a taken near branch hands the run loop: a target below the fetch memo's
+    /// base clears `fetchEnd` (the loop's fetch tests only the upper end).
+    @inline(__always) func branchTo(_ t: UInt64, _ c: UInt64) -> Continuation {
+        checkReloadedPC(t)
+        return (t, c)
     }
 
     /// E2 LOOP: `countMask` is the address-size part of ECX that counts.
@@ -66,7 +73,7 @@ extension CPU {
         regs[Reg.ecx] = (regs[Reg.ecx] & ~countMask) | count
         guard count != 0 else { return (next, c) }
         let t = try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, ins.operand32)
-        return (t, c &+ UInt64(costs.branchTakenExtra))
+        return branchTo(t, c &+ UInt64(costs.branchTakenExtra))
     }
 
     /// E8 CALL rel16/32.
@@ -75,7 +82,7 @@ extension CPU {
         let target = size == 2 ? ret &+ ins.imm : (ret &+ ins.imm) & 0xFFFF
         guard target <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
         try push(ret, size)
-        return (UInt64(target), c)
+        return branchTo(UInt64(target), c)
     }
 
     /// LODS without a repeat prefix, as `stringIteration` runs it on the 386 and later (the
@@ -100,7 +107,7 @@ extension CPU {
         let target = try peekStack(0, size)
         guard target <= segLimit[Seg.cs] else { throw Fault.generalProtection(0) }
         setStackPointer((stackPointer &+ UInt32(1 << size)) & stackMask())
-        return (UInt64(target), c)
+        return branchTo(UInt64(target), c)
     }
 }
 
@@ -133,10 +140,10 @@ extension CPU {
     @inline(never) func xMovMI16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm) }
     @inline(never) func xMovMI32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm) }
     @inline(never) func xJmp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
-        (try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, false), c)
+        branchTo(try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, false), c)
     }
     @inline(never) func xJmp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
-        (try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, true), c)
+        branchTo(try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, true), c)
     }
     @inline(never) func xLoop16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF, next, c) }
     @inline(never) func xLoop32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF_FFFF, next, c) }

@@ -149,11 +149,24 @@ public final class CPU {
     /// (64-bit fields: the run loop's index needs no zero extension.)
     /// Set together by `setFetchMemo` (Execute/Fetch.swift), with `fetchEntryBias`.
     private(set) var fetchEIPBase: UInt64 = 0
-    var fetchSpan: UInt64 = 0
+    var fetchSpan: UInt64 = 0 {
+        didSet { fetchEnd = fetchSpan == 0 ? 0 : fetchEIPBase &+ fetchSpan }
+    }
+    /// `fetchEIPBase + fetchSpan`, or 0 with no memo: the run loop's only test of a fetch. It
+    /// tests the upper end alone, so the loop's EIP copy never lies below `fetchEIPBase` while
+    /// this is non-zero: falling through only moves EIP up, a taken near branch below the base
+    /// clears it (`branchTo`), and every other change of EIP goes through the setter and the
+    /// loop's reload, which clears it too (`checkReloadedPC`).
+    private(set) var fetchEnd: UInt64 = 0
     private(set) var fetchPage: UnsafeMutablePointer<Instruction>
     /// The address of `fetchPage` minus `fetchEIPBase` entries: EIP's entry lies at this plus
     /// EIP entries, so the run loop's load address does not wait for the subtraction.
     private(set) var fetchEntryBias: Int = 0
+    /// The loop's EIP copy was reloaded from EIP (or taken from a branch): below the memo's
+    /// base, the next fetch must miss (`fetchEnd`).
+    @inline(__always) func checkReloadedPC(_ pc: UInt64) {
+        if _slowPath(pc < fetchEIPBase) { fetchEnd = 0 }
+    }
     /// Points the fetch memo at `page` for EIP values from `eipBase` (the span is set apart).
     @inline(__always) func setFetchMemo(eipBase: UInt32, page: UnsafeMutablePointer<Instruction>) {
         fetchEIPBase = UInt64(eipBase)
