@@ -281,6 +281,47 @@ import Testing
         }
     }
 
+    /// LODSB, then TEST AL, AL or OR AL, AL and a Jcc, fused into one entry: the byte at
+    /// DS:0010 holds the low byte of `b`; SI is set to 10h by the MOV before the triple.
+    @Test(arguments: [
+        ("lodsb; test al, al", [0xAC, 0x84, 0xC0] as [UInt8]),
+        ("lodsb; or al, al", [0xAC, 0x08, 0xC0]),
+        ("lodsb; or al, al (0A)", [0xAC, 0x0A, 0xC0]),
+    ])
+    func lodsTestForms(name: String, code: [UInt8]) {
+        for cc in 0..<16 where cc != 10 && cc != 11 {
+            let twins = Twins([0xBE, 0x10, 0x00] + Self.program(compare: code, cc: cc, jcc32: false))
+            twins.expectAgreement("\(name) cc=\(cc)", a: Self.values, b: Self.values, bInMemory: true)
+            let h = Handler(rawValue: twins.fused.cpu.decodedPage(1, code32: false)[3].handler)
+            #expect(h == .lodsTestAL8Jcc, "\(name) cc=\(cc)")
+        }
+    }
+
+    /// A cycle budget that ends after the LODSB, or after the TEST, of a fused triple.
+    @Test func budgetEndingInsideALodsTripleSplitsIt() {
+        // lodsb; test al, al; je -> taken (the byte at 0000 is 0)
+        let code = Self.program(compare: [0xAC, 0x84, 0xC0], cc: 4, jcc32: false)
+        for steps in 1...2 {
+            let twin = Fixture(model: .pentium)
+            twin.load(code)
+            for _ in 0..<steps { twin.cpu.step() }
+            let f = Fixture(model: .pentium)
+            f.load(code)
+            let reason = f.cpu.run(until: twin.cpu.cycles)
+            #expect(reason == .cycleBudget)
+            #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
+            #expect(f.cpu.reg16(Reg.esi) == 1, "after \(steps) instructions")
+            #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
+            #expect(f.cpu.instructionsRetired == UInt64(steps))
+            #expect(f.cpu.cycles == twin.cpu.cycles)
+            _ = f.cpu.run(until: f.cpu.cycles + 10_000)
+            #expect(f.cpu.reg16(Reg.edi) == 2)
+        }
+        let twins = Twins(code)
+        _ = twins.run(a: 0, b: 0)
+        #expect(twins.handlerAtStart == .lodsTestAL8Jcc)
+    }
+
     /// A cycle budget that ends after the MOV, or after the CMP, of a fused load triple: the
     /// run stops there with the state of those instructions alone, and the rest runs in the
     /// next batch.

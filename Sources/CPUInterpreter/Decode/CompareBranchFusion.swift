@@ -26,6 +26,7 @@ extension CPU {
         if fuseALUCompareAndBranch(&ins, next: next, avail: avail) { return }
         // A load, then CMP and a Jcc: likewise.
         if fuseLoadCompareAndBranch(&ins, next: next, avail: avail) { return }
+        if fuseLodsTestAndBranch(&ins, next: next, avail: avail) { return }
         let fused: Handler, size: Int
         var incDec = false, memory = false
         switch unsafeBitCast(ins.handler, to: Handler.self) {

@@ -15,7 +15,7 @@ enum Handler: UInt8 {
     case alu, pushSegment, popSegment, incRegister, decRegister, pushRegister, popRegister
     case pusha, popa, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
-    case callFar, wait, pushf, popf, sahf, lahf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
+    case callFar, wait, pushf, popf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
     case movRegister8Immediate, movRegisterImmediate, group2, retNear, loadFarPointer, movRMImmediate
     case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
     case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
@@ -76,6 +76,8 @@ enum Handler: UInt8 {
     // MOV r16 from memory (16-bit addressing), then CMP of two 16-bit registers and a Jcc
     // (Decode/LoadCompareBranchFusion.swift, Execute/LoadCompareAndBranch.swift).
     case loadCmpRR16Jcc
+    // LODSB then TEST or OR of AL with itself and a Jcc (the same files).
+    case lodsTestAL8Jcc
     // MOV then a shift, ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift,
     // Execute/RegisterIdioms.swift).
     case movShiftRI16, movShiftRI32, addAdcRI16, addAdcRI32
@@ -102,7 +104,7 @@ enum Handler: UInt8 {
         t[0x90] = .nop
         for o in 0x91...0x97 { t[o] = .xchgAccumulator }
         t[0x98] = .convert; t[0x99] = .convert; t[0x9A] = .callFar; t[0x9B] = .wait
-        t[0x9C] = .pushf; t[0x9D] = .popf; t[0x9E] = .sahf; t[0x9F] = .lahf
+        t[0x9C] = .pushf; t[0x9D] = .popf; t[0x9E] = .infrequent; t[0x9F] = .infrequent
         for o in 0xA0...0xA3 { t[o] = .movOffset }
         t[0xA4] = .movs; t[0xA5] = .movs; t[0xA6] = .cmps; t[0xA7] = .cmps
         t[0xA8] = .testAccumulator; t[0xA9] = .testAccumulator
@@ -188,8 +190,6 @@ extension CPU {
         case .wait: try wait(ins)
         case .pushf: try checkLock(ins, lockable: false); try pushf(ins)
         case .popf: try checkLock(ins, lockable: false); try popf(ins)
-        case .sahf: try checkLock(ins, lockable: false); sahf()
-        case .lahf: try checkLock(ins, lockable: false); lahf()
         case .movOffset: try movOffset(ins)
         case .movs: try stringInstruction(ins, .movs)
         case .cmps: try stringInstruction(ins, .cmps)
@@ -318,6 +318,7 @@ extension CPU {
         case .aluCmpRI16Jcc: return try xAluCmpRI16Jcc(ins, next, c)
         case .aluCmpRI32Jcc: return try xAluCmpRI32Jcc(ins, next, c)
         case .loadCmpRR16Jcc: return try xLoadCmpRR16Jcc(ins, next, c)
+        case .lodsTestAL8Jcc: return try xLodsTestAL8Jcc(ins, next, c)
         case .movShiftRI16: xMovShiftRI16(ins)
         case .movShiftRI32: xMovShiftRI32(ins)
         case .addAdcRI16: xAddAdcRI16(ins)

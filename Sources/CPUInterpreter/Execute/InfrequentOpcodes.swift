@@ -1,5 +1,5 @@
-/// Opcodes that real code rarely executes share one handler, dispatched on the opcode
-/// here, so the dense `Handler` enum (at most 256 cases, one byte in the decode cache)
+/// Opcodes that real code rarely executes (and SAHF/LAHF, which only x87 code uses much)
+/// share one handler, dispatched on the opcode here, so the dense `Handler` enum (at most 256 cases, one byte in the decode cache)
 /// keeps its values for the specialised and fused forms. The dispatch table sets this
 /// handler only for the opcodes the CPU model has.
 extension CPU {
@@ -18,6 +18,8 @@ extension CPU {
         case 0xD4: try checkLock(ins, lockable: false); try aam(ins.imm)
         case 0xD5: try checkLock(ins, lockable: false); aad(ins.imm)
         case 0xD6: try checkLock(ins, lockable: false); salc()
+        case 0x9E: try checkLock(ins, lockable: false); sahf()
+        case 0x9F: try checkLock(ins, lockable: false); lahf()
         case 0xF1: try checkLock(ins, lockable: false); try softwareInterrupt(1)   // ICEBP
         case 0x106: try checkLock(ins, lockable: false); try clts()
         case 0x108, 0x109: try checkLock(ins, lockable: false); try requireCPL0()   // INVD, WBINVD: no caches to write back

@@ -4,6 +4,7 @@
 /// MOV and the CMP the loop would have tested `cycles < fastDeadline`: when that would fail,
 /// the MOV runs alone, and EIP and cycles are rewound to the CMP, whose own entry runs after
 /// the checks. The CMP/Jcc boundary is the pair's (Execute/CompareAndBranch.swift).
+/// The LODSB/TEST/Jcc form (the same file) follows the same rules.
 extension CPU {
     @inline(never) func xLoadCmpRR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let f = ins.imm2, jcc = ins.imm
@@ -31,5 +32,29 @@ extension CPU {
         }
         instructionsRetired &+= 1                // the MOV
         return try compareAndBranch(a, b, 1, test: false, jcc: jcc, next, c)
+    }
+
+    @inline(never) func xLodsTestAL8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let f = ins.imm2, jcc = ins.imm
+        // The cycles of the TEST and the Jcc, charged with the LODSB's.
+        let restCost = UInt64((f >> 4) & 0xFF) &+ UInt64(jcc & 0xFF)
+        do {
+            try lodsFast(ins, 0)
+        } catch {
+            cycles &-= restCost
+            throw error
+        }
+        let al = readReg(Reg.eax, 0)
+        if _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) {
+            instructionsRetired &+= 2            // the LODSB and the TEST
+            return try compareAndBranch(al, al, 0, test: true, jcc: jcc, boundaryChecked: true, next, c)
+        }
+        guard c &- restCost < fastDeadline else {
+            eip = eip &- (f & 0xF) &- ((jcc >> 8) & 0xF)
+            cycles &-= restCost
+            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
+        }
+        instructionsRetired &+= 1                // the LODSB
+        return try compareAndBranch(al, al, 0, test: true, jcc: jcc, next, c)
     }
 }
