@@ -157,6 +157,8 @@ import Testing
     @Test(arguments: [
         ("inc bx", [0x43] as [UInt8], false), ("dec bx", [0x4B], false),
         ("inc ebx", [0x66, 0x43], true), ("dec ebx", [0x66, 0x4B], true),
+        ("inc bl", [0xFE, 0xC3], false), ("dec bl", [0xFE, 0xCB], false),
+        ("inc bh", [0xFE, 0xC7], false), ("dec bh", [0xFE, 0xCF], false),
     ])
     func incDecForms(name: String, op: [UInt8], wide: Bool) {
         for carry in [0xF8, 0xF9] as [UInt8] {              // clc, stc

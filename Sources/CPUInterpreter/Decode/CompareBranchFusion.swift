@@ -42,6 +42,7 @@ extension CPU {
         case .incR32: fused = .incR32Jcc; size = 2; incDec = true
         case .decR16: fused = .decR16Jcc; size = 1; incDec = true
         case .decR32: fused = .decR32Jcc; size = 2; incDec = true
+        case .incDecR8: fused = .incDecR8Jcc; size = 0; incDec = true
         case .aluLoad32B32 where ins.fastOp == 7: fused = .cmpLoad32B32Jcc; size = 2; memory = true
         case .aluStore32B32 where ins.fastOp == 7: fused = .cmpStore32B32Jcc; size = 2; memory = true
         default: return

@@ -109,6 +109,10 @@ extension CPU {
         case 0x48...0x4F:
             ins.setFastRegisters(dst: op & 7, src: 0)
             h = vsized(.decR16, .decR32)
+        case 0xFE where !mem && ins.reg <= 1:           // INC/DEC r8
+            ins.fastOp = ins.reg
+            ins.setFastRegisters(dst: ins.rm, src: 0)
+            h = .incDecR8
         case 0x50...0x57:
             ins.setFastRegisters(dst: op & 7, src: 0)
             h = vsized(.pushR16, .pushR32)

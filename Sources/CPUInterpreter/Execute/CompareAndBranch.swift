@@ -48,9 +48,9 @@ extension CPU {
     @inline(__always) func incDecAndBranch(_ ins: Instruction, _ size: Int, decrement: Bool,
                                            _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let d = ins.fastDst, msb = signBit(size)
-        let v = regs[d] & sizeMask(size)
+        let v = size == 0 ? readReg(d, 0) : regs[d] & sizeMask(size)
         let r = decrement ? dec(v, size) : inc(v, size)
-        if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
+        if size == 2 { regs[d] = r } else { writeReg(d, size, r) }
         let jcc = ins.registerFormJcc
         guard fusedJccProceeds(jcc) else { return (next, c) }
         // SDM vol. 2, INC/DEC: OF is set when the result crosses the signed limit (INC gives
@@ -160,6 +160,14 @@ extension CPU {
     @inline(never) func xIncR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: false, next, c) }
     @inline(never) func xIncR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: false, next, c) }
     @inline(never) func xDecR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: true, next, c) }
+    /// INC or DEC of an 8-bit register (`fastOp` 0 or 1), and the same fused with a Jcc.
+    @inline(never) func xIncDecR8(_ ins: Instruction) {
+        let d = ins.fastDst, v = readReg(d, 0)
+        writeReg(d, 0, ins.fastOp == 0 ? inc(v, 0) : dec(v, 0))
+    }
+    @inline(never) func xIncDecR8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        try incDecAndBranch(ins, 0, decrement: ins.fastOp != 0, next, c)
+    }
     @inline(never) func xDecR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: true, next, c) }
     /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
     @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {

@@ -15,10 +15,10 @@ enum Handler: UInt8 {
     case alu, pushSegment, popSegment, incRegister, decRegister, pushRegister, popRegister
     case pusha, popa, pushImmediate, pushImmediate8, imulImmediate, ins, outs, jcc, group1
     case test, xchg, mov, movFromSegment, lea, movToSegment, popRM, nop, xchgAccumulator, convert
-    case callFar, wait, pushf, popf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
+    case callFar, pushf, popf, movOffset, movs, cmps, testAccumulator, stos, lods, scas
     case movRegister8Immediate, movRegisterImmediate, group2, retNear, loadFarPointer, movRMImmediate
-    case enter, leave, retFar, int3, intN, iret, xlat, escape, loop, portIO
-    case callRelative, jmpRelative, jmpFar, hlt, flagControl, group3, group4, group5
+    case enter, leave, retFar, intN, iret, xlat, escape, loop, portIO
+    case callRelative, jmpRelative, jmpFar, flagControl, group3, group4, group5
     // 0F map
     case group6, group7, loadAccessRightsOrLimit, movControlRegister
     case cmov, setcc, bitTest, doubleShift, imulRM, cmpxchg, movExtend, bitScan
@@ -78,6 +78,9 @@ enum Handler: UInt8 {
     case loadCmpRR16Jcc
     // LODSB then TEST or OR of AL with itself and a Jcc (the same files).
     case lodsTestAL8Jcc
+    // INC or DEC of an 8-bit register (FE /0 /1, the operation in `fastOp`), alone and fused
+    // with the Jcc after it (Decode/CompareBranchFusion.swift).
+    case incDecR8, incDecR8Jcc
     // MOV then a shift, ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift,
     // Execute/RegisterIdioms.swift).
     case movShiftRI16, movShiftRI32, addAdcRI16, addAdcRI32
@@ -103,7 +106,7 @@ enum Handler: UInt8 {
         t[0x8C] = .movFromSegment; t[0x8D] = .lea; t[0x8E] = .movToSegment; t[0x8F] = .popRM
         t[0x90] = .nop
         for o in 0x91...0x97 { t[o] = .xchgAccumulator }
-        t[0x98] = .convert; t[0x99] = .convert; t[0x9A] = .callFar; t[0x9B] = .wait
+        t[0x98] = .convert; t[0x99] = .convert; t[0x9A] = .callFar; t[0x9B] = .infrequent
         t[0x9C] = .pushf; t[0x9D] = .popf; t[0x9E] = .infrequent; t[0x9F] = .infrequent
         for o in 0xA0...0xA3 { t[o] = .movOffset }
         t[0xA4] = .movs; t[0xA5] = .movs; t[0xA6] = .cmps; t[0xA7] = .cmps
@@ -114,14 +117,14 @@ enum Handler: UInt8 {
         for o in [0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3] { t[o] = .group2 }
         t[0xC2] = .retNear; t[0xC3] = .retNear; t[0xC4] = .loadFarPointer; t[0xC5] = .loadFarPointer
         t[0xC6] = .movRMImmediate; t[0xC7] = .movRMImmediate; t[0xC8] = .enter; t[0xC9] = .leave
-        t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .int3; t[0xCD] = .intN; t[0xCF] = .iret
+        t[0xCA] = .retFar; t[0xCB] = .retFar; t[0xCC] = .infrequent; t[0xCD] = .intN; t[0xCF] = .iret
         t[0xD7] = .xlat
         for o in 0xD8...0xDF { t[o] = .escape }
         for o in 0xE0...0xE3 { t[o] = .loop }
         for o in [0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF] { t[o] = .portIO }
         t[0xE8] = .callRelative; t[0xE9] = .jmpRelative; t[0xEB] = .jmpRelative; t[0xEA] = .jmpFar
         if model != .i286 { t[0xF1] = .infrequent }      // on the 286, F1 is a prefix
-        t[0xF4] = .hlt
+        t[0xF4] = .infrequent
         for o in [0xF5, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD] { t[o] = .flagControl }
         t[0xF6] = .group3; t[0xF7] = .group3; t[0xFE] = .group4; t[0xFF] = .group5
         // 0F map: the 286 has only 0F 00-03 and 06 (LOADALL is not emulated).
@@ -187,7 +190,6 @@ extension CPU {
         case .nop: try checkLock(ins, lockable: false)
         case .convert: try checkLock(ins, lockable: false); convert(ins)
         case .callFar: try directFar(ins, call: true)
-        case .wait: try wait(ins)
         case .pushf: try checkLock(ins, lockable: false); try pushf(ins)
         case .popf: try checkLock(ins, lockable: false); try popf(ins)
         case .movOffset: try movOffset(ins)
@@ -202,7 +204,6 @@ extension CPU {
         case .enter: try checkLock(ins, lockable: false); try enter(ins)
         case .leave: try checkLock(ins, lockable: false); try leave(ins)
         case .retFar: try retFar(ins)
-        case .int3: try checkLock(ins, lockable: false); try softwareInterrupt(3)
         case .intN: try checkLock(ins, lockable: false); try softwareInterrupt(UInt8(ins.imm))
         case .iret: try iret(ins)
         case .xlat: try xlat(ins)
@@ -212,7 +213,6 @@ extension CPU {
         case .callRelative: try callRelative(ins)
         case .jmpRelative: try jmpRelative(ins)
         case .jmpFar: try directFar(ins, call: false)
-        case .hlt: try hlt(ins)
         case .flagControl: try flagControl(ins)
         case .group3: try group3(ins)
         case .group4: try group4(ins)
@@ -319,6 +319,8 @@ extension CPU {
         case .aluCmpRI32Jcc: return try xAluCmpRI32Jcc(ins, next, c)
         case .loadCmpRR16Jcc: return try xLoadCmpRR16Jcc(ins, next, c)
         case .lodsTestAL8Jcc: return try xLodsTestAL8Jcc(ins, next, c)
+        case .incDecR8: xIncDecR8(ins)
+        case .incDecR8Jcc: return try xIncDecR8Jcc(ins, next, c)
         case .movShiftRI16: xMovShiftRI16(ins)
         case .movShiftRI32: xMovShiftRI32(ins)
         case .addAdcRI16: xAddAdcRI16(ins)

@@ -1,5 +1,5 @@
-/// Opcodes that real code rarely executes (and SAHF/LAHF, which only x87 code uses much)
-/// share one handler, dispatched on the opcode here, so the dense `Handler` enum (at most 256 cases, one byte in the decode cache)
+/// Opcodes that real code rarely executes (and SAHF/LAHF, which only x87 code uses much;
+/// HLT, INT3 and WAIT, whose speed does not matter) share one handler, dispatched on the opcode here, so the dense `Handler` enum (at most 256 cases, one byte in the decode cache)
 /// keeps its values for the specialised and fused forms. The dispatch table sets this
 /// handler only for the opcodes the CPU model has.
 extension CPU {
@@ -19,6 +19,9 @@ extension CPU {
         case 0xD5: try checkLock(ins, lockable: false); aad(ins.imm)
         case 0xD6: try checkLock(ins, lockable: false); salc()
         case 0x9E: try checkLock(ins, lockable: false); sahf()
+        case 0x9B: try wait(ins)
+        case 0xCC: try checkLock(ins, lockable: false); try softwareInterrupt(3)
+        case 0xF4: try hlt(ins)
         case 0x9F: try checkLock(ins, lockable: false); lahf()
         case 0xF1: try checkLock(ins, lockable: false); try softwareInterrupt(1)   // ICEBP
         case 0x106: try checkLock(ins, lockable: false); try clts()
