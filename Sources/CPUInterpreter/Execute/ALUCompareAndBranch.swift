@@ -7,6 +7,27 @@
 /// CMP sets every flag they would have set.
 extension CPU {
     @inline(__always) func aluCompareAndBranch(_ ins: Instruction, _ size: Int, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let jcc = ins.registerFormJcc
+        // The common case, tested first: the loop would not stop before the Jcc, so it would
+        // not stop before the CMP either (the cycles charged up to the CMP are fewer). The
+        // rest lives in its own function, so this one needs few registers.
+        guard _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) else { return try aluCompareAndBranchSplit(ins, size, next, c) }
+        let f = ins.aluCompareFields
+        let d = Int((f >> 5) & 7)
+        let m = sizeMask(size)
+        let a = regs[d] & m
+        // The source: a register (ADD, SUB) or the addend (an immediate, +1 INC, -1 DEC).
+        let b = f & 0x10 != 0 ? UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: ins.disp))) : regs[Int((f >> 8) & 7)]
+        // ADD and SUB add the source, SUB subtracts a register; an immediate SUB, INC and DEC
+        // add their addend.
+        let r = (f & 0x1F == 1 ? a &- b : a &+ b) & m
+        if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
+        instructionsRetired &+= 2            // the ALU instruction and the CMP
+        return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true, next, c)
+    }
+
+    /// `aluCompareAndBranch` when the loop would have stopped before the Jcc or the CMP.
+    @inline(never) func aluCompareAndBranchSplit(_ ins: Instruction, _ size: Int, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let f = ins.aluCompareFields
         let jcc = ins.registerFormJcc
         let kind = f & 0xF, d = Int((f >> 5) & 7)
@@ -18,13 +39,6 @@ extension CPU {
         // ADD and SUB add the source, SUB subtracts a register; an immediate SUB, INC and DEC
         // add their addend.
         let r = (kind == 1 && f & 0x10 == 0 ? a &- b : a &+ b) & m
-        // The common case, tested once: the loop would not stop before the Jcc, so it would
-        // not stop before the CMP either (the cycles charged up to the CMP are fewer).
-        if _fastPath(cycles &- UInt64(jcc & 0xFF) < fastDeadline) {
-            if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
-            instructionsRetired &+= 2            // the ALU instruction and the CMP
-            return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true, next, c)
-        }
         let restCost = UInt64((ins.disp >> 16) & 0xFF) &+ UInt64(jcc & 0xFF)
         guard cycles &- restCost < fastDeadline else {
             eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)

@@ -18,20 +18,30 @@ extension CPU {
             throw error
         }
         writeReg(ins.reg, 1, v)
-        let a = regs[Int(f & 7)], b = regs[Int((f >> 3) & 7)]
         // The common case, tested once: the loop would not stop before the Jcc, so it would
         // not stop before the CMP either (the cycles charged up to the CMP are fewer).
-        if _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) {
-            instructionsRetired &+= 2            // the MOV and the CMP
-            return try compareAndBranch(a, b, 1, test: false, jcc: jcc, boundaryChecked: true, next, c)
+        guard _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) else {
+            return try secondOfTripleSplit(cmpLength: (f >> 6) & 0xF, cmpCost: UInt64(f >> 10), a: regs[Int(f & 7)],
+                                           b: regs[Int((f >> 3) & 7)], size: 1, test: false, jcc: jcc, next, c)
         }
+        instructionsRetired &+= 2            // the MOV and the CMP
+        return try compareAndBranch(regs[Int(f & 7)], regs[Int((f >> 3) & 7)], 1, test: false, jcc: jcc, boundaryChecked: true, next, c)
+    }
+
+    /// A load triple whose first instruction has run, when the loop would have stopped before
+    /// its Jcc: the compare (`a` and `b`, CMP or TEST) runs and the Jcc is given back, or, when
+    /// the loop would have stopped before the compare too, both are given back (EIP and
+    /// cycles rewound; the loop reloads them).
+    @inline(never) func secondOfTripleSplit(cmpLength: UInt32, cmpCost: UInt64, a: UInt32, b: UInt32, size: Int,
+                                            test: Bool, jcc: UInt32, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let restCost = cmpCost &+ UInt64(jcc & 0xFF)
         guard c &- restCost < fastDeadline else {
-            eip = eip &- ((f >> 6) & 0xF) &- ((jcc >> 8) & 0xF)
+            eip = eip &- cmpLength &- ((jcc >> 8) & 0xF)
             cycles &-= restCost
-            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
+            return (next, c)
         }
-        instructionsRetired &+= 1                // the MOV
-        return try compareAndBranch(a, b, 1, test: false, jcc: jcc, next, c)
+        instructionsRetired &+= 1                // the first instruction
+        return try compareAndBranch(a, b, size, test: test, jcc: jcc, next, c)
     }
 
     @inline(never) func xLodsTestAL8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
@@ -45,16 +55,11 @@ extension CPU {
             throw error
         }
         let al = readReg(Reg.eax, 0)
-        if _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) {
-            instructionsRetired &+= 2            // the LODSB and the TEST
-            return try compareAndBranch(al, al, 0, test: true, jcc: jcc, boundaryChecked: true, next, c)
+        guard _fastPath(c &- UInt64(jcc & 0xFF) < fastDeadline) else {
+            return try secondOfTripleSplit(cmpLength: f & 0xF, cmpCost: UInt64((f >> 4) & 0xFF), a: al, b: al,
+                                           size: 0, test: true, jcc: jcc, next, c)
         }
-        guard c &- restCost < fastDeadline else {
-            eip = eip &- (f & 0xF) &- ((jcc >> 8) & 0xF)
-            cycles &-= restCost
-            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
-        }
-        instructionsRetired &+= 1                // the LODSB
-        return try compareAndBranch(al, al, 0, test: true, jcc: jcc, next, c)
+        instructionsRetired &+= 2            // the LODSB and the TEST
+        return try compareAndBranch(al, al, 0, test: true, jcc: jcc, boundaryChecked: true, next, c)
     }
 }
