@@ -72,6 +72,13 @@ import Testing
         var handlerAtStart: Handler? { Handler(rawValue: fused.cpu.decodedPage(1, code32: false)[0].handler) }
     }
 
+    /// The real-mode #GP handler (INT 13) is a HLT at 0000:3000.
+    static func haltOnGeneralProtection(_ f: Fixture) {
+        f.memory.bytes[0x3000] = 0xF4
+        f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
+        f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
+    }
+
     static let values: [UInt32] = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000,
                                    0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1234_5678, 0xFEDC_BA98]
 
@@ -137,12 +144,7 @@ import Testing
         // cmp ebx, eax (66 39 C3) at 1000; jz rel32 (66 0F 84 rel32) at 1003 back by 2000h,
         // which wraps the 32-bit EIP far beyond 64 KiB.
         let code: [UInt8] = [0x66, 0x39, 0xC3, 0x66, 0x0F, 0x84, 0x00, 0xE0, 0xFF, 0xFF, 0xF4]
-        let (fused, stepped) = Self.bothWays(code, a: 5, b: 5) { f in
-            // INT 13 (#GP) handler: hlt at 0000:3000.
-            f.memory.bytes[0x3000] = 0xF4
-            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
-            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
-        }
+        let (fused, stepped) = Self.bothWays(code, a: 5, b: 5, setup: Self.haltOnGeneralProtection)
         #expect(fused == stepped)
         // The return IP pushed by the #GP delivery is the Jcc's offset.
         #expect(fused.stack[0xA] == 0x03 && fused.stack[0xB] == 0x10)
@@ -190,11 +192,7 @@ import Testing
     /// the CMP, with the cycles of the CMP alone; a taken Jcc beyond the limit raises it at
     /// the Jcc.
     @Test func faultOfTheFusedMemoryCompareIsDeliveredAtTheCompare() {
-        let gpHandler: (Fixture) -> Void = { f in
-            f.memory.bytes[0x3000] = 0xF4
-            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
-            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
-        }
+        let gpHandler = Self.haltOnGeneralProtection
         // cmp [esi+12345h], eax; jz rel32 (66 0F 84) +4; mov di, 1; hlt; mov di, 2; hlt
         let outside: [UInt8] = [0x66, 0x67, 0x39, 0x86, 0x45, 0x23, 0x01, 0x00,
                                 0x66, 0x0F, 0x84, 0x04, 0x00, 0x00, 0x00,
@@ -249,6 +247,14 @@ import Testing
     @Test func budgetEndingInsideATripleSplitsIt() {
         // inc bx; cmp bx, 1; je -> taken (BX 0 -> 1)
         let code = Self.program(compare: [0x43, 0x83, 0xFB, 0x01], cc: 4, jcc32: false)
+        Self.expectBudgetSplitsTriple(code) { f, _ in #expect(f.cpu.reg16(Reg.ebx) == 1) }
+    }
+
+    /// Runs `code` (a fused triple, then the taken branch's MOV DI, 2; HLT) with a cycle budget
+    /// that ends after its first, then after its second instruction, against a fixture that
+    /// stepped that far: the run stops at the same EIP with the same flags, cycles and retire
+    /// count (`check` adds the triple's own state), and the rest runs in the next batch.
+    static func expectBudgetSplitsTriple(_ code: [UInt8], check: (Fixture, Int) -> Void) {
         for steps in 1...2 {
             let twin = Fixture(model: .pentium)
             twin.load(code)
@@ -259,7 +265,7 @@ import Testing
             #expect(reason == .cycleBudget)
             #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
             #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
-            #expect(f.cpu.reg16(Reg.ebx) == 1)
+            check(f, steps)
             #expect(f.cpu.instructionsRetired == UInt64(steps))
             #expect(f.cpu.cycles == twin.cpu.cycles)
             _ = f.cpu.run(until: f.cpu.cycles + 10_000)
@@ -303,21 +309,8 @@ import Testing
     @Test func budgetEndingInsideALodsTripleSplitsIt() {
         // lodsb; test al, al; je -> taken (the byte at 0000 is 0)
         let code = Self.program(compare: [0xAC, 0x84, 0xC0], cc: 4, jcc32: false)
-        for steps in 1...2 {
-            let twin = Fixture(model: .pentium)
-            twin.load(code)
-            for _ in 0..<steps { twin.cpu.step() }
-            let f = Fixture(model: .pentium)
-            f.load(code)
-            let reason = f.cpu.run(until: twin.cpu.cycles)
-            #expect(reason == .cycleBudget)
-            #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
+        Self.expectBudgetSplitsTriple(code) { f, steps in
             #expect(f.cpu.reg16(Reg.esi) == 1, "after \(steps) instructions")
-            #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
-            #expect(f.cpu.instructionsRetired == UInt64(steps))
-            #expect(f.cpu.cycles == twin.cpu.cycles)
-            _ = f.cpu.run(until: f.cpu.cycles + 10_000)
-            #expect(f.cpu.reg16(Reg.edi) == 2)
         }
         let twins = Twins(code)
         _ = twins.run(a: 0, b: 0)
@@ -330,21 +323,7 @@ import Testing
     @Test func budgetEndingInsideALoadTripleSplitsIt() {
         // mov bx, [si+10h]; cmp bx, ax; je -> taken (the word at 0010 is 0, AX 0)
         let code = Self.program(compare: [0x8B, 0x5C, 0x10, 0x39, 0xC3], cc: 4, jcc32: false)
-        for steps in 1...2 {
-            let twin = Fixture(model: .pentium)
-            twin.load(code)
-            for _ in 0..<steps { twin.cpu.step() }
-            let f = Fixture(model: .pentium)
-            f.load(code)
-            let reason = f.cpu.run(until: twin.cpu.cycles)
-            #expect(reason == .cycleBudget)
-            #expect(f.cpu.eip == twin.cpu.eip, "after \(steps) instructions")
-            #expect(f.cpu.eflags == twin.cpu.eflags, "after \(steps) instructions")
-            #expect(f.cpu.instructionsRetired == UInt64(steps))
-            #expect(f.cpu.cycles == twin.cpu.cycles)
-            _ = f.cpu.run(until: f.cpu.cycles + 10_000)
-            #expect(f.cpu.reg16(Reg.edi) == 2)
-        }
+        Self.expectBudgetSplitsTriple(code) { _, _ in }
         let twins = Twins(code)
         _ = twins.run(a: 0, b: 0)
         #expect(twins.handlerAtStart == .loadCmpRR16Jcc)
@@ -355,12 +334,7 @@ import Testing
     @Test func faultOfTheFusedLoadIsDeliveredAtTheMov() {
         // mov bx, [si-1] (SI 0: offset FFFF); cmp bx, ax; je
         let code = Self.program(compare: [0x8B, 0x5C, 0xFF, 0x39, 0xC3], cc: 4, jcc32: false)
-        let twins = Twins(code) { f in
-            // INT 13 (#GP) handler: hlt at 0000:3000.
-            f.memory.bytes[0x3000] = 0xF4
-            f.memory.bytes[13 * 4] = 0x00; f.memory.bytes[13 * 4 + 1] = 0x30
-            f.memory.bytes[13 * 4 + 2] = 0; f.memory.bytes[13 * 4 + 3] = 0
-        }
+        let twins = Twins(code, setup: Self.haltOnGeneralProtection)
         let (fused, stepped) = twins.run(a: 0, b: 0x1234)
         #expect(fused == stepped)
         #expect(fused.eip == 0x3001)                                    // halted in the #GP handler

@@ -160,6 +160,7 @@ extension CPU {
     @inline(never) func xIncR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: false, next, c) }
     @inline(never) func xIncR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: false, next, c) }
     @inline(never) func xDecR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 1, decrement: true, next, c) }
+    @inline(never) func xDecR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: true, next, c) }
     /// INC or DEC of an 8-bit register (`fastOp` 0 or 1), and the same fused with a Jcc.
     @inline(never) func xIncDecR8(_ ins: Instruction) {
         let d = ins.fastDst, v = readReg(d, 0)
@@ -168,7 +169,6 @@ extension CPU {
     @inline(never) func xIncDecR8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         try incDecAndBranch(ins, 0, decrement: ins.fastOp != 0, next, c)
     }
-    @inline(never) func xDecR32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try incDecAndBranch(ins, 2, decrement: true, next, c) }
     /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
     @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))
