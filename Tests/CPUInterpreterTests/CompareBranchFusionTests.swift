@@ -174,6 +174,25 @@ import Testing
         }
     }
 
+    /// An 8-bit INC/DEC fuses with a Jcc of the code segment's default size: in 32-bit code
+    /// (CS.D = 1, limit 1 MiB) above 64 KiB a taken JNZ keeps the whole 32-bit target.
+    @Test func incDecR8BranchUsesTheCodeSegmentsSize() {
+        let f = Fixture(model: .pentium)
+        f.cpu.segAttr[Seg.cs] |= 0x4000
+        f.cpu.segLimit[Seg.cs] = 0xF_FFFF
+        // 21000: dec bl; jnz 2100E (0F 85 rel32, next 21008)
+        f.load([0xFE, 0xCB, 0x0F, 0x85, 0x06, 0x00, 0x00, 0x00], at: 0x21000)
+        f.load([0xBF, 0x01, 0x00, 0x00, 0x00, 0xF4], at: 0x21008)      // mov edi, 1; hlt
+        f.load([0xBF, 0x02, 0x00, 0x00, 0x00, 0xF4], at: 0x2100E)      // mov edi, 2; hlt
+        f.cpu.setReg32(Reg.ebx, 2)
+        f.cpu.eip = 0x21000
+        _ = f.cpu.run(until: 1000)
+        #expect(f.cpu.halted)
+        #expect(f.cpu.reg32(Reg.edi) == 2)
+        #expect(f.cpu.eip == 0x21014)
+        #expect(Handler(rawValue: f.cpu.decodedPage(0x21, code32: true)[0].handler) == .incDecR8Jcc)
+    }
+
     /// CMP of EAX with [ESI + 10h], both operand orders, with each Jcc: the memory operand
     /// holds `b`.
     @Test(arguments: [

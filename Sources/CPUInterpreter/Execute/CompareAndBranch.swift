@@ -71,7 +71,9 @@ extension CPU {
         default: taken = r != 0 && sf == o                                            // JG
         }
         guard taken else { return (next, c) }
-        return try fusedJump(jcc, wide: size == 2, next, c)
+        // The Jcc's operand size: as for the compares, the code segment's default after an
+        // 8-bit INC or DEC (fusion checks it).
+        return try fusedJump(jcc, wide: size == 0 ? codeIs32 : size == 2, next, c)
     }
 
     /// Whether the fused Jcc runs now: it does unless the loop would have stopped between the
