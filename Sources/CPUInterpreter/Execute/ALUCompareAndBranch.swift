@@ -1,8 +1,8 @@
 /// The fused ALU/CMP/Jcc forms (Decode/ALUCompareBranchFusion.swift): the run loop has
 /// advanced EIP past all three and charged all three costs. Between the ALU instruction and
 /// the CMP the loop would have tested `cycles < fastDeadline`: when that would fail, the ALU
-/// instruction runs alone, with its flags, and EIP and cycles are rewound to the CMP, whose
-/// own entry runs after the checks. The CMP/Jcc boundary is the pair's
+/// instruction runs alone, with its flags, and the handler returns EIP and cycles rewound to
+/// the CMP, whose own entry runs after the checks. The CMP/Jcc boundary is the pair's
 /// (Execute/CompareAndBranch.swift). The ALU's flags are not recorded when the CMP follows:
 /// CMP sets every flag they would have set.
 extension CPU {
@@ -40,11 +40,9 @@ extension CPU {
         // add their addend.
         let r = (kind == 1 && f & 0x10 == 0 ? a &- b : a &+ b) & m
         let restCost = UInt64((ins.disp >> 16) & 0xFF) &+ UInt64(jcc & 0xFF)
-        guard cycles &- restCost < fastDeadline else {
-            eip = eip &- ((ins.disp >> 24) & 0xF) &- ((jcc >> 8) & 0xF)
-            cycles &-= restCost
+        guard c &- restCost < fastDeadline else {
             aluAlone(kind, d, a, f & 0x10 != 0 ? (kind == 1 ? 0 &- addend : addend) & m : b & m, size)
-            return (next, c)        // EIP and cycles were set (rewound) above: the loop reloads them
+            return givenBack(next, c, length: ((ins.disp >> 24) & 0xF) &+ ((jcc >> 8) & 0xF), cost: restCost)
         }
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 1                // the ALU instruction

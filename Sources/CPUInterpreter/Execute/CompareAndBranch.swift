@@ -2,8 +2,8 @@
 /// DEC, then the Jcc after it, in one dispatch. The run loop has already advanced EIP past both and
 /// charged both costs. Between the two the loop would have tested `cycles < fastDeadline`
 /// (TF, a debugger hook, a pending interrupt, a stop request and the end of the cycle budget
-/// all make that test fail): when it would fail, the Jcc is given back (EIP and cycles
-/// rewound to it) and runs from its own decode-cache entry after the checks. Counting,
+/// all make that test fail): when it would fail, the Jcc is given back (the handler returns
+/// EIP and cycles rewound to it) and runs from its own decode-cache entry after the checks. Counting,
 /// cycles and a fault's EIP are those of two separate instructions.
 extension CPU {
     /// CMP (`test` false: a - b) or TEST (a AND b) of `size`-bit values, recorded in the lazy
@@ -17,7 +17,7 @@ extension CPU {
         let x = a & m, y = b & m
         let r = test ? x & y : (x &- y) & m
         setLazy(test ? .logic : .sub, size, x, y, r)
-        guard boundaryChecked || fusedJccProceeds(jcc) else { return (next, c) }
+        guard boundaryChecked || fusedJccProceeds(jcc, c) else { return jccGivenBack(jcc, next, c) }
         // SDM vol. 2 table B-1, from the compared values: for CMP, CF is x < y, ZF x == y,
         // SF != OF a signed x < y; TEST clears CF and OF. JP/JNP (10, 11) are not fused.
         let taken: Bool
@@ -52,7 +52,7 @@ extension CPU {
         let r = decrement ? dec(v, size) : inc(v, size)
         if size == 2 { regs[d] = r } else { writeReg(d, size, r) }
         let jcc = ins.registerFormJcc
-        guard fusedJccProceeds(jcc) else { return (next, c) }
+        guard fusedJccProceeds(jcc, c) else { return jccGivenBack(jcc, next, c) }
         // SDM vol. 2, INC/DEC: OF is set when the result crosses the signed limit (INC gives
         // 80..0, DEC gives 7F..F); SF and ZF come from the result.
         let o = r == (decrement ? msb &- 1 : msb)
@@ -76,27 +76,36 @@ extension CPU {
         return try fusedJump(jcc, wide: size == 0 ? codeIs32 : size == 2, next, c)
     }
 
-    /// Whether the fused Jcc runs now: it does unless the loop would have stopped between the
-    /// two instructions, in which case the Jcc is given back (EIP and cycles rewound to it).
-    /// Counts the first instruction of the pair (the loop counts the Jcc).
-    @inline(__always) func fusedJccProceeds(_ jcc: UInt32) -> Bool {
+    /// Whether the fused Jcc runs now (`c` the cycles charged for the pair): it does unless
+    /// the loop would have stopped between the two instructions, in which case the handler
+    /// gives it back (`jccGivenBack`). Counts the first instruction of the pair (the loop
+    /// counts the Jcc).
+    @inline(__always) func fusedJccProceeds(_ jcc: UInt32, _ c: UInt64) -> Bool {
         // cost 0-7, length 8-11, condition 12-15, displacement 16-31
-        fusedSecondProceeds(cost: UInt64(jcc & 0xFF), lengthIn: jcc, at: 8)
+        fusedSecondProceeds(c, cost: UInt64(jcc & 0xFF))
     }
 
-    /// Whether the last instruction of a fused entry (`cost` cycles; its length in bits
-    /// `shift`...`shift + 3` of `word`) runs now: it does unless the loop would have stopped
-    /// before it, in which case it is given back (EIP and cycles rewound to it) to run from
-    /// its own entry after the loop's checks. Counts the instruction before it (the loop
-    /// counts the last). The length is extracted only on the give-back path.
-    @inline(__always) func fusedSecondProceeds(cost: UInt64, lengthIn word: UInt32, at shift: UInt32) -> Bool {
-        guard cycles &- cost < fastDeadline else {
-            eip = eip &- ((word >> shift) & 0xF)
-            cycles &-= cost
-            return false
-        }
+    /// Whether the last instruction of a fused entry (`cost` cycles of the `c` charged) runs
+    /// now: it does unless the loop would have stopped before it, in which case the handler
+    /// gives it back (`givenBack`) to run from its own entry after the loop's checks. Counts
+    /// the instruction before it (the loop counts the last).
+    @inline(__always) func fusedSecondProceeds(_ c: UInt64, cost: UInt64) -> Bool {
+        guard c &- cost < fastDeadline else { return false }
         instructionsRetired &+= 1
         return true
+    }
+
+    /// The continuation of a fused entry whose last `length` bytes (`cost` cycles) are given
+    /// back: EIP and cycles rewound to them. The rewound cycle count is not below the loop's
+    /// deadline, so the loop makes its checks before the given-back instruction runs from its
+    /// own entry. EIP stays inside the entry's bytes, so the fetch memo still covers it.
+    @inline(__always) func givenBack(_ next: UInt64, _ c: UInt64, length: UInt32, cost: UInt64) -> Continuation {
+        (next &- UInt64(length), c &- cost)
+    }
+
+    /// `givenBack` for the Jcc of a fused entry (its word `jcc`).
+    @inline(__always) func jccGivenBack(_ jcc: UInt32, _ next: UInt64, _ c: UInt64) -> Continuation {
+        givenBack(next, c, length: (jcc >> 8) & 0xF, cost: UInt64(jcc & 0xFF))
     }
 
     /// The fused Jcc (its word `jcc`) is taken: `wide` its operand size; `next` is EIP after

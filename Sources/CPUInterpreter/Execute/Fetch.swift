@@ -143,15 +143,12 @@ extension CPU {
     /// comes from the cross-page cache (one function, so the dispatch switch it inlines
     /// exists once more, not twice).
     @inline(never)
-    func executeUndecoded(crossesPage: Bool) throws(Fault) {
+    func executeUndecoded(crossesPage: Bool) throws(Fault) -> Continuation {
         let ins = crossesPage ? try fetchCrossingPage(slot: nil) : try fetchMiss()
-        eip = eip &+ UInt32(ins.length)
-        cycles &+= UInt64(ins.cost)
-        let next = UInt64(eip), c = cycles
-        let after = try execute(ins, next, c)
-        // A branch hands back its target (`Continuation`); a handler that used the setters
-        // returns `next` and `c` unchanged.
-        if after != (next, c) { eip = UInt32(truncatingIfNeeded: after.pc); cycles = after.cycles }
+        // As `executeNext` stores them, without the setters (the loop takes the result).
+        eipStore = eipStore &+ UInt32(ins.length)
+        cyclesStore &+= UInt64(ins.cost)
+        return try execute(ins, UInt64(eipStore), cyclesStore)
     }
 
     /// Byte-by-byte fetch: stops at the first byte that faults (CS limit, page fault),

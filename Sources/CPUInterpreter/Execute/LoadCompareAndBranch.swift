@@ -3,8 +3,8 @@
 /// MOV's: the CMP's and the Jcc's cycles are given back before it is delivered. Between the
 /// MOV and the CMP the loop would have tested `cycles < fastDeadline`: when that would fail,
 /// the MOV runs alone, and EIP and cycles are rewound to the CMP, whose own entry runs after
-/// the checks. The CMP/Jcc boundary is the pair's (Execute/CompareAndBranch.swift).
-/// The LODSB/TEST/Jcc form (the same file) follows the same rules.
+/// the checks (the handler returns them rewound). The CMP/Jcc boundary is the pair's
+/// (Execute/CompareAndBranch.swift). The LODSB/TEST/Jcc form (the same file) follows the same rules.
 extension CPU {
     @inline(never) func xLoadCmpRR16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let f = ins.imm2, jcc = ins.imm
@@ -31,14 +31,12 @@ extension CPU {
     /// A load triple whose first instruction has run, when the loop would have stopped before
     /// its Jcc: the compare (`a` and `b`, CMP or TEST) runs and the Jcc is given back, or, when
     /// the loop would have stopped before the compare too, both are given back (EIP and
-    /// cycles rewound; the loop reloads them).
+    /// cycles returned rewound to the compare).
     @inline(never) func secondOfTripleSplit(cmpLength: UInt32, cmpCost: UInt64, a: UInt32, b: UInt32, size: Int,
                                             test: Bool, jcc: UInt32, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let restCost = cmpCost &+ UInt64(jcc & 0xFF)
         guard c &- restCost < fastDeadline else {
-            eip = eip &- cmpLength &- ((jcc >> 8) & 0xF)
-            cycles &-= restCost
-            return (next, c)
+            return givenBack(next, c, length: cmpLength &+ ((jcc >> 8) & 0xF), cost: restCost)
         }
         instructionsRetired &+= 1                // the first instruction
         return try compareAndBranch(a, b, size, test: test, jcc: jcc, next, c)
