@@ -166,6 +166,13 @@ extension CPU {
     /// marks the loop's copies stale: they return `resume`, which reloads them then. The
     /// specialised forms never use the setters, so their cases need no test (the loop
     /// asserts it in debug builds).
+    /// Most cases call an out-of-line handler. The register-only ALU, INC/DEC, LEA, shift and
+    /// IMUL forms are inlined into their case instead: a call and a return cost a quarter of a
+    /// dispatch on this loop (user time -5 to -8 % on the three guests with the ALU forms
+    /// alone, with fewer host instructions saved than that). Inlining handlers that touch memory,
+    /// the fused idioms or more makes the loop spill its retired count to the stack (a memory
+    /// increment on every dispatch), and the Jcc and fused-branch forms gained nothing
+    /// (docs/performance.md, session 16).
     @inline(__always)
     func execute(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.

@@ -151,22 +151,22 @@ extension CPU {
     @inline(never) func xCallRel32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try callRelFast(ins, 2, next, c) }
     @inline(never) func xRet16(_ ins: Instruction, _ c: UInt64) throws(Fault) -> Continuation { try retFast(1, c) }
     @inline(never) func xRet32(_ ins: Instruction, _ c: UInt64) throws(Fault) -> Continuation { try retFast(2, c) }
-    @inline(never) func xIncR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, inc(regs[ins.fastDst] & 0xFFFF, 1)) }
-    @inline(never) func xIncR32(_ ins: Instruction) { regs[ins.fastDst] = inc(regs[ins.fastDst], 2) }
-    @inline(never) func xDecR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, dec(regs[ins.fastDst] & 0xFFFF, 1)) }
-    @inline(never) func xDecR32(_ ins: Instruction) { regs[ins.fastDst] = dec(regs[ins.fastDst], 2) }
+    @inline(__always) func xIncR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, inc(regs[ins.fastDst] & 0xFFFF, 1)) }
+    @inline(__always) func xIncR32(_ ins: Instruction) { regs[ins.fastDst] = inc(regs[ins.fastDst], 2) }
+    @inline(__always) func xDecR16(_ ins: Instruction) { writeReg(ins.fastDst, 1, dec(regs[ins.fastDst] & 0xFFFF, 1)) }
+    @inline(__always) func xDecR32(_ ins: Instruction) { regs[ins.fastDst] = dec(regs[ins.fastDst], 2) }
     @inline(never) func xPushR16(_ ins: Instruction) throws(Fault) { try push(regs[ins.fastDst] & 0xFFFF, 1) }
     @inline(never) func xPushR32(_ ins: Instruction) throws(Fault) { try push(regs[ins.fastDst], 2) }
     @inline(never) func xPopR16(_ ins: Instruction) throws(Fault) { let v = try pop(1); writeReg(ins.fastDst, 1, v) }
     @inline(never) func xPopR32(_ ins: Instruction) throws(Fault) { let v = try pop(2); regs[ins.fastDst] = v }
-    @inline(never) func xLea16(_ ins: Instruction) { writeReg(ins.reg, 1, effectiveAddress(ins)) }
-    @inline(never) func xLea32(_ ins: Instruction) { regs[ins.reg] = effectiveAddress(ins) }
-    @inline(never) func xShiftRI8(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 0, shift(ins.fastOp, readReg(d, 0), ins.imm, 0)) }
-    @inline(never) func xShiftRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shift(ins.fastOp, regs[d] & 0xFFFF, ins.imm, 1)) }
-    @inline(never) func xShiftRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shift(ins.fastOp, regs[d], ins.imm, 2) }
+    @inline(__always) func xLea16(_ ins: Instruction) { writeReg(ins.reg, 1, effectiveAddress(ins)) }
+    @inline(__always) func xLea32(_ ins: Instruction) { regs[ins.reg] = effectiveAddress(ins) }
+    @inline(__always) func xShiftRI8(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 0, shift(ins.fastOp, readReg(d, 0), ins.imm, 0)) }
+    @inline(__always) func xShiftRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shift(ins.fastOp, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(__always) func xShiftRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shift(ins.fastOp, regs[d], ins.imm, 2) }
     @inline(never) func xMovzxLoad8To32(_ ins: Instruction) throws(Fault) { regs[ins.reg] = try readMem(Int(ins.seg), effectiveAddress(ins), 0) }
-    @inline(never) func xImulRR32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = multiplySigned(regs[d], regs[ins.fastSrc], 2) }
-    @inline(never) func xImulRI32(_ ins: Instruction) { regs[ins.fastDst] = multiplySigned(regs[ins.fastSrc], ins.imm, 2) }
+    @inline(__always) func xImulRR32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = multiplySigned(regs[d], regs[ins.fastSrc], 2) }
+    @inline(__always) func xImulRI32(_ ins: Instruction) { regs[ins.fastDst] = multiplySigned(regs[ins.fastSrc], ins.imm, 2) }
     @inline(never) func xLods8(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 0) }
     @inline(never) func xLods16(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 1) }
     @inline(never) func xLods32(_ ins: Instruction) throws(Fault) { try lodsFast(ins, 2) }

@@ -1,43 +1,44 @@
 /// Bodies of the per-operation ALU forms, the per-condition Jcc forms and the
 /// per-operation SHL/SHR/SAR forms (Decode/Specialize.swift picks them): the operation or
 /// condition is a constant in each body, so the lazy-flag record, the condition test and
-/// the shift compile without a switch.
+/// the shift compile without a switch. The register forms are inlined into the dispatch
+/// switch (Execute/Dispatch.swift says why); the Jcc forms stay calls.
 extension CPU {
-    @inline(never) func xAddRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 0) }
-    @inline(never) func xOrRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 1) }
-    @inline(never) func xAndRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 4) }
-    @inline(never) func xSubRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 5) }
-    @inline(never) func xXorRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 6) }
-    @inline(never) func xCmpRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 7) }
-    @inline(never) func xTestRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 8) }
-    @inline(never) func xAddRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 0) }
-    @inline(never) func xOrRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 1) }
-    @inline(never) func xAndRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 4) }
-    @inline(never) func xSubRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 5) }
-    @inline(never) func xXorRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 6) }
-    @inline(never) func xCmpRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 7) }
-    @inline(never) func xTestRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 8) }
-    @inline(never) func xAddRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 0) }
-    @inline(never) func xOrRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 1) }
-    @inline(never) func xAndRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 4) }
-    @inline(never) func xSubRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 5) }
-    @inline(never) func xXorRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 6) }
-    @inline(never) func xCmpRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 7) }
-    @inline(never) func xTestRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 8) }
-    @inline(never) func xAddRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 0) }
-    @inline(never) func xOrRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 1) }
-    @inline(never) func xAndRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 4) }
-    @inline(never) func xSubRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 5) }
-    @inline(never) func xXorRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 6) }
-    @inline(never) func xCmpRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 7) }
-    @inline(never) func xTestRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 8) }
-    @inline(never) func xAddRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 0) }
-    @inline(never) func xOrRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 1) }
-    @inline(never) func xAndRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 4) }
-    @inline(never) func xSubRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 5) }
-    @inline(never) func xXorRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 6) }
-    @inline(never) func xCmpRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 7) }
-    @inline(never) func xTestRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 8) }
+    @inline(__always) func xAddRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 0) }
+    @inline(__always) func xOrRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 1) }
+    @inline(__always) func xAndRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 4) }
+    @inline(__always) func xSubRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 5) }
+    @inline(__always) func xXorRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 6) }
+    @inline(__always) func xCmpRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 7) }
+    @inline(__always) func xTestRR8(_ ins: Instruction) { aluRegRegOp(ins, 0, 8) }
+    @inline(__always) func xAddRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 0) }
+    @inline(__always) func xOrRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 1) }
+    @inline(__always) func xAndRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 4) }
+    @inline(__always) func xSubRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 5) }
+    @inline(__always) func xXorRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 6) }
+    @inline(__always) func xCmpRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 7) }
+    @inline(__always) func xTestRR16(_ ins: Instruction) { aluRegRegOp(ins, 1, 8) }
+    @inline(__always) func xAddRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 0) }
+    @inline(__always) func xOrRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 1) }
+    @inline(__always) func xAndRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 4) }
+    @inline(__always) func xSubRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 5) }
+    @inline(__always) func xXorRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 6) }
+    @inline(__always) func xCmpRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 7) }
+    @inline(__always) func xTestRR32(_ ins: Instruction) { aluRegRegOp(ins, 2, 8) }
+    @inline(__always) func xAddRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 0) }
+    @inline(__always) func xOrRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 1) }
+    @inline(__always) func xAndRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 4) }
+    @inline(__always) func xSubRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 5) }
+    @inline(__always) func xXorRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 6) }
+    @inline(__always) func xCmpRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 7) }
+    @inline(__always) func xTestRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 8) }
+    @inline(__always) func xAddRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 0) }
+    @inline(__always) func xOrRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 1) }
+    @inline(__always) func xAndRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 4) }
+    @inline(__always) func xSubRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 5) }
+    @inline(__always) func xXorRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 6) }
+    @inline(__always) func xCmpRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 7) }
+    @inline(__always) func xTestRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 8) }
     @inline(never) func xJo16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 0, next, c) }
     @inline(never) func xJno16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 1, next, c) }
     @inline(never) func xJb16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF, 2, next, c) }
@@ -70,14 +71,14 @@ extension CPU {
     @inline(never) func xJge32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 13, next, c) }
     @inline(never) func xJle32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 14, next, c) }
     @inline(never) func xJg32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try jccFast(ins, 0xFFFF_FFFF, 15, next, c) }
-    @inline(never) func xAdcRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 2) }
-    @inline(never) func xAdcRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 2) }
-    @inline(never) func xShlRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(4, regs[d] & 0xFFFF, ins.imm, 1)) }
-    @inline(never) func xShrRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(5, regs[d] & 0xFFFF, ins.imm, 1)) }
-    @inline(never) func xSarRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(7, regs[d] & 0xFFFF, ins.imm, 1)) }
-    @inline(never) func xShlRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(4, regs[d], ins.imm, 2) }
-    @inline(never) func xShrRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(5, regs[d], ins.imm, 2) }
-    @inline(never) func xSarRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(7, regs[d], ins.imm, 2) }
+    @inline(__always) func xAdcRI16(_ ins: Instruction) { aluRegImmOp(ins, 1, 2) }
+    @inline(__always) func xAdcRI32(_ ins: Instruction) { aluRegImmOp(ins, 2, 2) }
+    @inline(__always) func xShlRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(4, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(__always) func xShrRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(5, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(__always) func xSarRI16(_ ins: Instruction) { let d = ins.fastDst; writeReg(d, 1, shiftFast(7, regs[d] & 0xFFFF, ins.imm, 1)) }
+    @inline(__always) func xShlRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(4, regs[d], ins.imm, 2) }
+    @inline(__always) func xShrRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(5, regs[d], ins.imm, 2) }
+    @inline(__always) func xSarRI32(_ ins: Instruction) { let d = ins.fastDst; regs[d] = shiftFast(7, regs[d], ins.imm, 2) }
 
     /// Group 3 /4-/7 of a register: `fastOp` is the ModRM reg field, `fastDst` the register.
     @inline(__always) func mulDivRegister(_ ins: Instruction, _ size: Int) throws(Fault) {
