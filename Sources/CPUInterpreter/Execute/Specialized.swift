@@ -139,14 +139,14 @@ extension CPU {
     @inline(never) func xMovMI8(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 0, ins.imm) }
     @inline(never) func xMovMI16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 1, ins.imm) }
     @inline(never) func xMovMI32(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress(ins), 2, ins.imm) }
-    @inline(never) func xJmp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+    @inline(__always) func xJmp16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         branchTo(try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, false), c)
     }
-    @inline(never) func xJmp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+    @inline(__always) func xJmp32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         branchTo(try nearTarget(UInt32(truncatingIfNeeded: next) &+ ins.imm, true), c)
     }
-    @inline(never) func xLoop16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF, next, c) }
-    @inline(never) func xLoop32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF_FFFF, next, c) }
+    @inline(__always) func xLoop16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF, next, c) }
+    @inline(__always) func xLoop32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try loopFast(ins, 0xFFFF_FFFF, next, c) }
     @inline(never) func xCallRel16(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try callRelFast(ins, 1, next, c) }
     @inline(never) func xCallRel32(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation { try callRelFast(ins, 2, next, c) }
     @inline(never) func xRet16(_ ins: Instruction, _ c: UInt64) throws(Fault) -> Continuation { try retFast(1, c) }
