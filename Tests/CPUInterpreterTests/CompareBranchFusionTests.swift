@@ -234,7 +234,7 @@ import Testing
         #expect(farTwins.handlerAtStart == .cmpStore32B32Jcc)
     }
 
-    /// ADD/SUB/INC/DEC, then CMP with an immediate and a Jcc, fused into one entry
+    /// ADD/SUB/INC/DEC, then CMP with an immediate or a register and a Jcc, fused into one entry
     /// (Decode/ALUCompareBranchFusion.swift): the same state as one instruction at a time,
     /// for each condition and edge values (EBX the ALU destination and CMP register, EAX the
     /// ALU source).
@@ -251,6 +251,13 @@ import Testing
         ("sub ebx, 7FFFh; cmp ebx, eax-form imm", [0x66, 0x81, 0xEB, 0xFF, 0x7F, 0x00, 0x00, 0x66, 0x83, 0xFB, 0x10], true),
         ("inc ebx; cmp ebx, 40h", [0x66, 0x43, 0x66, 0x83, 0xFB, 0x40], true),
         ("dec ebx; cmp ebx, -1", [0x66, 0x4B, 0x66, 0x83, 0xFB, 0xFF], true),
+        // CMP of two registers, either order and either opcode (39, 3B).
+        ("inc bx; cmp bx, ax", [0x43, 0x39, 0xC3], false),
+        ("sub bx, ax; cmp ax, bx", [0x29, 0xC3, 0x39, 0xD8], false),
+        ("dec bx; cmp bx, ax (3B)", [0x4B, 0x3B, 0xD8], false),
+        ("inc ebx; cmp ebx, eax", [0x66, 0x43, 0x66, 0x39, 0xC3], true),
+        ("add ebx, eax; cmp eax, ebx", [0x66, 0x01, 0xC3, 0x66, 0x39, 0xD8], true),
+        ("add ebx, 8; cmp ebx, ebx", [0x66, 0x83, 0xC3, 0x08, 0x66, 0x39, 0xDB], true),
     ])
     func aluCompareForms(name: String, code: [UInt8], wide: Bool) {
         for cc in 0..<16 where cc != 10 && cc != 11 {
@@ -388,6 +395,7 @@ import Testing
         [0x66, 0x01, 0xC3, 0x81, 0xFB, 0x00, 0x10] as [UInt8],                   // add ebx, eax; cmp bx, imm16
         [0x66, 0x81, 0xC3, 0x00, 0x00, 0x01, 0x00, 0x66, 0x83, 0xFB, 0x00],     // add ebx, 10000h
         [0x11, 0xC3, 0x81, 0xFB, 0x00, 0x10],                                   // adc bx, ax
+        [0x43, 0x66, 0x39, 0xC3],                                               // inc bx; cmp ebx, eax
     ])
     func notFusedAsATriple(code: [UInt8]) {
         let twins = Twins(Self.program(compare: code, cc: 4, jcc32: false))

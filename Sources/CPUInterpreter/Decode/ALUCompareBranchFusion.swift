@@ -1,15 +1,16 @@
 /// Three-instruction fusion at decode time: ADD or SUB of two 16- or 32-bit registers (or of
 /// a register and an immediate that fits in 16 signed bits), or INC or DEC of a register,
-/// followed by CMP of a register of the same size with an immediate and a Jcc
-/// that fuses with it (Decode/CompareBranchFusion.swift): the loop-counter idiom `add di, bx;
-/// cmp di, 1000; jb top` or `inc ecx; cmp ecx, 64; jl top` becomes one decode-cache entry
+/// followed by CMP of a register of the same size with an immediate or another register,
+/// and a Jcc that fuses with it (Decode/CompareBranchFusion.swift): the loop-counter idiom
+/// `add di, bx; cmp di, 1000; jb top`, `inc ecx; cmp ecx, 64; jl top` or `inc esi; cmp esi,
+/// edi; jb top` becomes one decode-cache entry
 /// (Execute/ALUCompareAndBranch.swift). The three cost one dispatch instead of two.
 ///
 /// The entry keeps: length and cost, the three instructions' together; `registerFormJcc`,
-/// the Jcc word of the CMP/Jcc pair; `imm`, the CMP immediate; `disp`, the addend of an
+/// the Jcc word of the CMP/Jcc pair; `imm`, the CMP immediate (register form: unused); `disp`, the addend of an
 /// immediate, INC or DEC form (bits 0-15, sign-extended when it runs) and the CMP's own
 /// cost (bits 16-23) and length (bits 24-27); `aluCompareFields` (bits 8-31 of the first word, where opcode and ModRM lie),
-/// the ALU operation, its registers and the CMP's register. At most 15 bytes in all, so what
+/// the ALU operation, its registers and the CMP's register or registers. At most 15 bytes in all, so what
 /// the fetch memo and the decode cache's block invalidation assume of one entry still holds.
 extension CPU {
     /// Fuses `ins`, an ALU, INC or DEC register form, with a CMP register, immediate and a
@@ -38,15 +39,23 @@ extension CPU {
             addend = kind == 2 ? 1 : -1
         }
         guard addend >= Int32(Int16.min) && addend <= Int32(Int16.max) else { return false }
-        guard var cmp = followingInstruction(next, avail: avail),
-              cmp.handler == (size == 1 ? Handler.cmpRI16 : Handler.cmpRI32).rawValue else { return false }
+        guard var cmp = followingInstruction(next, avail: avail) else { return false }
+        // CMP r, imm or CMP r, r of the same size.
+        let registerForm: Bool
+        switch unsafeBitCast(cmp.handler, to: Handler.self) {
+        case .cmpRI16 where size == 1, .cmpRI32 where size == 2: registerForm = false
+        case .cmpRR16 where size == 1, .cmpRR32 where size == 2: registerForm = true
+        default: return false
+        }
         let cmpLength = UInt32(cmp.length), cmpCost = UInt32(cmp.cost)
         fuseCompareAndBranch(&cmp, next: next + Int(cmp.length), avail: avail - Int(cmp.length))
-        guard cmp.handler == (size == 1 ? Handler.cmpRI16Jcc : Handler.cmpRI32Jcc).rawValue,
+        let fused: Handler = registerForm ? (size == 1 ? .cmpRR16Jcc : .cmpRR32Jcc) : (size == 1 ? .cmpRI16Jcc : .cmpRI32Jcc)
+        guard cmp.handler == fused.rawValue,
               Int(ins.length) + Int(cmp.length) <= 15, Int(ins.cost) + Int(cmp.cost) <= 255 else { return false }
-        // The source: a register (ADD, SUB of registers) or the addend (bit 4).
+        // The source: a register (ADD, SUB of registers) or the addend (bit 4); the CMP's
+        // second operand: its immediate or, with bit 14, a register (bits 15-17).
         let fields = kind | (immediate || kind >= 2 ? 0x10 : 0) | UInt32(ins.fastDst) << 5 | UInt32(ins.fastSrc) << 8
-            | UInt32(cmp.fastDst) << 11
+            | UInt32(cmp.fastDst) << 11 | (registerForm ? 0x4000 | UInt32(cmp.fastSrc) << 15 : 0)
         ins.aluCompareFields = fields
         ins.registerFormJcc = cmp.registerFormJcc
         ins.imm = cmp.imm
@@ -61,7 +70,8 @@ extension CPU {
 extension Instruction {
     /// A fused ALU/CMP/Jcc entry's fields, in bits 8-31 of the first word: the ALU operation
     /// (bits 0-3: 0 ADD, 1 SUB, 2 INC, 3 DEC), the addend in `disp` as source (bit 4), the ALU
-    /// destination (5-7) and source (8-10) registers, the CMP's register (11-13).
+    /// destination (5-7) and source (8-10) registers, the CMP's register (11-13), and for
+    /// CMP r, r (bit 14) its second register (15-17).
     @inline(__always) var aluCompareFields: UInt32 {
         get { UInt32(truncatingIfNeeded: a >> 8) & 0xFF_FFFF }
         set { a = (a & ~0xFFFF_FF00) | UInt64(newValue & 0xFF_FFFF) << 8 }

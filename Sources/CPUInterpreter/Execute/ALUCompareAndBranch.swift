@@ -1,4 +1,4 @@
-/// The fused ALU/CMP/Jcc forms (Decode/ALUCompareBranchFusion.swift): the run loop has
+/// The fused ALU/CMP/Jcc forms (CMP of a register with an immediate or a register) (Decode/ALUCompareBranchFusion.swift): the run loop has
 /// advanced EIP past all three and charged all three costs. Between the ALU instruction and
 /// the CMP the loop would have tested `cycles < fastDeadline`: when that would fail, the ALU
 /// instruction runs alone, with its flags, and the handler returns EIP and cycles rewound to
@@ -23,7 +23,13 @@ extension CPU {
         let r = (f & 0x1F == 1 ? a &- b : a &+ b) & m
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 2            // the ALU instruction and the CMP
-        return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, boundaryChecked: true, next, c)
+        return try compareAndBranch(regs[Int((f >> 11) & 7)], compareSource(ins, f), size, test: false, jcc: jcc,
+                                    boundaryChecked: true, next, c)
+    }
+
+    /// The CMP's second operand: its immediate, or its register (the register form, bit 14).
+    @inline(__always) func compareSource(_ ins: Instruction, _ f: UInt32) -> UInt32 {
+        f & 0x4000 != 0 ? regs[Int((f >> 15) & 7)] : ins.imm
     }
 
     /// `aluCompareAndBranch` when the loop would have stopped before the Jcc or the CMP.
@@ -46,7 +52,7 @@ extension CPU {
         }
         if size == 2 { regs[d] = r } else { writeReg(d, 1, r) }
         instructionsRetired &+= 1                // the ALU instruction
-        return try compareAndBranch(regs[Int((f >> 11) & 7)], ins.imm, size, test: false, jcc: jcc, next, c)
+        return try compareAndBranch(regs[Int((f >> 11) & 7)], compareSource(ins, f), size, test: false, jcc: jcc, next, c)
     }
 
     /// The ALU instruction of a split entry, as its own handler runs it (flags included):

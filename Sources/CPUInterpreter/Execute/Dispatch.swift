@@ -70,8 +70,8 @@ enum Handler: UInt8 {
     case cmpRR8Jcc, testRR8Jcc, cmpRR16Jcc, testRR16Jcc, cmpRR32Jcc, testRR32Jcc, cmpRI16Jcc, cmpRI32Jcc
     // ... INC or DEC of a register, or CMP of a register and [base + disp] (either order).
     case incR16Jcc, incR32Jcc, decR16Jcc, decR32Jcc, cmpLoad32B32Jcc, cmpStore32B32Jcc
-    // ADD, SUB, INC or DEC of a register, then CMP of a register and an immediate and
-    // a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
+    // ADD, SUB, INC or DEC of a register, then CMP of a register and an immediate (or a
+    // register) and a Jcc (Decode/ALUCompareBranchFusion.swift, Execute/ALUCompareAndBranch.swift).
     case aluCmpRI16Jcc, aluCmpRI32Jcc
     // MOV r16 from memory (16-bit addressing), then CMP of two 16-bit registers and a Jcc
     // (Decode/LoadCompareBranchFusion.swift, Execute/LoadCompareAndBranch.swift).
