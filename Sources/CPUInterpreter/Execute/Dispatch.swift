@@ -171,8 +171,11 @@ extension CPU {
     /// dispatch on this loop (user time -5 to -8 % on the three guests with the ALU forms
     /// alone, with fewer host instructions saved than that). Inlining handlers that touch memory,
     /// the fused idioms or more makes the loop spill its retired count to the stack (a memory
-    /// increment on every dispatch), and the Jcc and fused-branch forms gained nothing
-    /// (docs/performance.md, session 16).
+    /// increment on every dispatch): a value live across a call inside the inlined body needs
+    /// a callee-saved register, and the loop holds all but one. So the MOV memory forms inline
+    /// only their fast path, which calls nothing, and call the whole handler when it does not
+    /// apply (`fastMovLoad`, `fastMovStore`: -1 to -2 % host instructions, user time level).
+    /// The Jcc and fused-branch forms gained nothing inlined (docs/performance.md, session 16).
     @inline(__always)
     func execute(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         // Handler is a payload-free UInt8 enum whose raw values are its case indices.
@@ -298,13 +301,13 @@ extension CPU {
         case .shlRI32: xShlRI32(ins)
         case .shrRI32: xShrRI32(ins)
         case .sarRI32: xSarRI32(ins)
-        case .movLoad16A16: try xMovLoad16A16(ins)
-        case .movStore16A16: try xMovStore16A16(ins)
-        case .movMI8A16: try xMovMI8A16(ins)
-        case .movLoad32B32: try xMovLoad32B32(ins)
-        case .movStore32B32: try xMovStore32B32(ins)
-        case .movMI8B32: try xMovMI8B32(ins)
-        case .movzxLoad8To32B32: try xMovzxLoad8To32B32(ins)
+        case .movLoad16A16: if !fastMovLoad(ins, effectiveAddress16(ins), 1) { try xMovLoad16A16(ins) }
+        case .movStore16A16: if !fastMovStore(ins, effectiveAddress16(ins), 1, regs[ins.reg]) { try xMovStore16A16(ins) }
+        case .movMI8A16: if !fastMovStore(ins, effectiveAddress16(ins), 0, ins.imm) { try xMovMI8A16(ins) }
+        case .movLoad32B32: if !fastMovLoad(ins, effectiveAddressBase32(ins), 2) { try xMovLoad32B32(ins) }
+        case .movStore32B32: if !fastMovStore(ins, effectiveAddressBase32(ins), 2, regs[ins.reg]) { try xMovStore32B32(ins) }
+        case .movMI8B32: if !fastMovStore(ins, effectiveAddressBase32(ins), 0, ins.imm) { try xMovMI8B32(ins) }
+        case .movzxLoad8To32B32: if !fastMovLoad(ins, effectiveAddressBase32(ins), 0) { try xMovzxLoad8To32B32(ins) }
         case .aluLoad32B32: try xAluLoad32B32(ins)
         case .aluStore32B32: try xAluStore32B32(ins)
         case .mulDivR8: try xMulDivR8(ins)

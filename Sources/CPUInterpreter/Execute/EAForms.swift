@@ -36,6 +36,24 @@ extension CPU {
         try writeLinear(la, size, aluFast(op, d, s, size))
     }
 
+    // The fast paths of the MOV forms, inlined into the dispatch switch: true when the access
+    // passed its segment and TLB fast paths and is done; else the case calls the handler
+    // below, which runs the whole instruction (Execute/Dispatch.swift says why).
+    @inline(__always) func fastMovLoad(_ ins: Instruction, _ ea: UInt32, _ size: Int) -> Bool {
+        guard let p = fastReadAddress(Int(ins.seg), ea, size) else { return false }
+        switch size {
+        case 0: regs[ins.reg] = UInt32(p.load(as: UInt8.self))          // MOVZX r32, m8
+        case 1: writeReg(ins.reg, 1, UInt32(p.loadUnaligned(as: UInt16.self)))
+        default: regs[ins.reg] = p.loadUnaligned(as: UInt32.self)
+        }
+        return true
+    }
+    @inline(__always) func fastMovStore(_ ins: Instruction, _ ea: UInt32, _ size: Int, _ v: UInt32) -> Bool {
+        guard let p = fastWriteAddress(Int(ins.seg), ea, size) else { return false }
+        store(p, size, v)
+        return true
+    }
+
     @inline(never) func xMovLoad16A16(_ ins: Instruction) throws(Fault) { writeReg(ins.reg, 1, try readMem(Int(ins.seg), effectiveAddress16(ins), 1)) }
     @inline(never) func xMovStore16A16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress16(ins), 1, regs[ins.reg]) }
     @inline(never) func xMovMI8A16(_ ins: Instruction) throws(Fault) { try writeMem(Int(ins.seg), effectiveAddress16(ins), 0, ins.imm) }

@@ -70,6 +70,26 @@ extension CPU {
     @inline(__always) func writeMem(_ s: Int, _ off: UInt32, _ size: Int, _ v: UInt32) throws(Fault) {
         try writeLinear(linearAddress(s, off, size, SegmentAccess.writable), size, v)
     }
+    /// The host address of a `1 << size`-byte access to `s:off` when the segment check
+    /// (SDM 5.3) and the TLB (one page, mapped for the access) both pass on their fast paths,
+    /// else nil: then the caller runs the access in full (`readMem`, `writeMem`), with the
+    /// slow paths and their faults. Nothing is changed either way, and neither path calls
+    /// a function, so the dispatch switch can inline them (Execute/EAForms.swift).
+    @inline(__always) func fastReadAddress(_ s: Int, _ off: UInt32, _ size: Int) -> UnsafeRawPointer? {
+        guard UInt64(off) &+ UInt64(1 << size) <= segReadEnd[s] else { return nil }
+        let la = segBase[s] &+ off
+        let i = TLB.index(la >> 12)
+        guard tlb.readTag[i] == TLB.lastPage(la, size) else { return nil }
+        return UnsafeRawPointer(bitPattern: tlb.readAddend[i] &+ Int(la))
+    }
+    @inline(__always) func fastWriteAddress(_ s: Int, _ off: UInt32, _ size: Int) -> UnsafeMutableRawPointer? {
+        guard UInt64(off) &+ UInt64(1 << size) <= segWriteEnd[s] else { return nil }
+        let la = segBase[s] &+ off
+        let i = TLB.index(la >> 12)
+        guard tlb.writeTag[i] == TLB.lastPage(la, size) else { return nil }
+        return UnsafeMutableRawPointer(bitPattern: tlb.writeAddend[i] &+ Int(la))
+    }
+
     @inline(__always) func read8(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 0) }
     @inline(__always) func read16(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 1) }
     @inline(__always) func read32(_ s: Int, _ off: UInt32) throws(Fault) -> UInt32 { try readMem(s, off, 2) }
