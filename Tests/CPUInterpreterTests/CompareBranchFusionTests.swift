@@ -174,6 +174,32 @@ import Testing
         }
     }
 
+    /// SHL, SHR and SAR of a 16-bit register by 1 and by larger constants (past 16 too), with
+    /// each Jcc, CF clear and set before: the pair leaves what the two leave one at a time
+    /// (CF the last bit out, OF as the shift records it), and is one entry.
+    @Test(arguments: [
+        ("shl bx, 1", [0xD1, 0xE3] as [UInt8]), ("shr bx, 1", [0xD1, 0xEB]), ("sar bx, 1", [0xD1, 0xFB]),
+        ("sal bx, 1", [0xD1, 0xF3]), ("shl bx, 3", [0xC1, 0xE3, 0x03]), ("shr bx, 15", [0xC1, 0xEB, 0x0F]),
+        ("sar bx, 17", [0xC1, 0xFB, 0x11]), ("shl bx, 16", [0xC1, 0xE3, 0x10]),
+    ])
+    func shiftForms(name: String, op: [UInt8]) {
+        for carry in [0xF8, 0xF9] as [UInt8] {              // clc, stc
+            for cc in 0..<16 where cc != 10 && cc != 11 {
+                let twins = Twins([carry] + Self.program(compare: op, cc: cc, jcc32: false))
+                twins.expectAgreement("\(name) carry=\(carry) cc=\(cc)", a: [0], b: Self.values)
+                let h = Handler(rawValue: twins.fused.cpu.decodedPage(1, code32: false)[1].handler)
+                #expect(h == .shiftRI16Jcc, "\(name) cc=\(cc): \(String(describing: h))")
+            }
+        }
+    }
+
+    /// A shift by a count that masks to 0 changes no flag: it is not specialised, so not fused.
+    @Test func shiftByZeroIsNotFused() {
+        let twins = Twins(Self.program(compare: [0xC1, 0xE3, 0x20], cc: 2, jcc32: false))   // shl bx, 32; jb
+        twins.expectAgreement("shl bx, 32", a: [0], b: Self.values)
+        #expect(twins.handlerAtStart != .shiftRI16Jcc)
+    }
+
     /// An 8-bit INC/DEC fuses with a Jcc of the code segment's default size: in 32-bit code
     /// (CS.D = 1, limit 1 MiB) above 64 KiB a taken JNZ keeps the whole 32-bit target.
     @Test func incDecR8BranchUsesTheCodeSegmentsSize() {

@@ -1,6 +1,7 @@
 /// Compare-and-branch fusion at decode time: a specialised CMP or TEST of registers (or
-/// CMP of a register and an immediate, or of a 32-bit register and [base + disp]), or an
-/// INC or DEC of a register, followed directly by a Jcc in the same page becomes one
+/// CMP of a register and an immediate, or of a 32-bit register and [base + disp]), an
+/// INC or DEC of a register, or a SHL, SHR or SAR of a 16-bit register by a constant
+/// (CRC loops: SHL DX, 1; JNC), followed directly by a Jcc in the same page becomes one
 /// decode-cache entry whose handler runs both (Execute/CompareAndBranch.swift). The pair
 /// costs one dispatch instead of two, and the Jcc's condition comes from the values
 /// instead of the lazy flag record.
@@ -43,6 +44,7 @@ extension CPU {
         case .decR16: fused = .decR16Jcc; size = 1; incDec = true
         case .decR32: fused = .decR32Jcc; size = 2; incDec = true
         case .incDecR8: fused = .incDecR8Jcc; size = 0; incDec = true
+        case .shlRI16, .shrRI16, .sarRI16: fused = .shiftRI16Jcc; size = 1
         case .aluLoad32B32 where ins.fastOp == 7: fused = .cmpLoad32B32Jcc; size = 2; memory = true
         case .aluStore32B32 where ins.fastOp == 7: fused = .cmpStore32B32Jcc; size = 2; memory = true
         default: return

@@ -180,6 +180,39 @@ extension CPU {
     @inline(never) func xIncDecR8Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         try incDecAndBranch(ins, 0, decrement: ins.fastOp != 0, next, c)
     }
+    /// SHL/SAL, SHR or SAR (`fastOp`) of the 16-bit register `fastDst` by the constant count
+    /// in `imm` (1-31), recorded in the lazy flags as the shift alone records them, then the
+    /// fused Jcc. SDM vol. 2, SAL/SAR/SHL/SHR: CF is the last bit shifted out, SF and ZF come
+    /// from the result, OF is the value `shiftFast` records (defined for a count of 1).
+    @inline(never) func xShiftRI16Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
+        let d = ins.fastDst
+        let (r, cf, of) = shiftFastResult(ins.fastOp, regs[d] & 0xFFFF, ins.imm, 1)
+        setLazyExplicit(r, 1, cf: cf, of: of)
+        writeReg(d, 1, r)
+        let jcc = ins.registerFormJcc
+        guard fusedJccProceeds(jcc, c) else { return jccGivenBack(jcc, next, c) }
+        let zf = r == 0, sf = r & 0x8000 != 0
+        let taken: Bool
+        switch (jcc >> 12) & 0xF {
+        case 0: taken = of                                                            // JO
+        case 1: taken = !of                                                           // JNO
+        case 2: taken = cf                                                            // JB
+        case 3: taken = !cf                                                           // JAE
+        case 4: taken = zf                                                            // JE
+        case 5: taken = !zf                                                           // JNE
+        case 6: taken = cf || zf                                                      // JBE
+        case 7: taken = !cf && !zf                                                    // JA
+        case 8: taken = sf                                                            // JS
+        case 9: taken = !sf                                                           // JNS
+        case 12: taken = sf != of                                                     // JL
+        case 13: taken = sf == of                                                     // JGE
+        case 14: taken = zf || sf != of                                               // JLE
+        default: taken = !zf && sf == of                                              // JG
+        }
+        guard taken else { return (next, c) }
+        return try fusedJump(jcc, wide: false, next, c)
+    }
+
     /// CMP r32, [base + disp] (3B) and CMP [base + disp], r32 (39).
     @inline(never) func xCmpLoad32B32Jcc(_ ins: Instruction, _ next: UInt64, _ c: UInt64) throws(Fault) -> Continuation {
         let m = try fusedOperandRead(ins, effectiveAddressBase32(ins))

@@ -84,6 +84,9 @@ enum Handler: UInt8 {
     // MOV then a shift, ADD then ADC, of one register (Decode/RegisterIdiomFusion.swift,
     // Execute/RegisterIdioms.swift).
     case movShiftRI16, movShiftRI32, addAdcRI16, addAdcRI32
+    // SHL, SHR or SAR of a 16-bit register by a constant, fused with the Jcc after it
+    // (Decode/CompareBranchFusion.swift, Execute/CompareAndBranch.swift).
+    case shiftRI16Jcc
 
     /// The handler of each of the 512 opcodes on `model`.
     static func table(for model: CPUModel) -> [Handler] {
@@ -335,6 +338,7 @@ extension CPU {
         case .lodsTestAL8Jcc: return try xLodsTestAL8Jcc(ins, next, c)
         case .incDecR8: xIncDecR8(ins)
         case .incDecR8Jcc: return try xIncDecR8Jcc(ins, next, c)
+        case .shiftRI16Jcc: return try xShiftRI16Jcc(ins, next, c)
         case .movShiftRI16: return xMovShiftRI16(ins, next, c)
         case .movShiftRI32: return xMovShiftRI32(ins, next, c)
         case .addAdcRI16: return xAddAdcRI16(ins, next, c)

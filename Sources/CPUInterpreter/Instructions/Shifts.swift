@@ -110,6 +110,13 @@ extension CPU {
     /// result sign XOR CF, SHR's the operand's sign before its last step (0 unless count
     /// is 1), SAR's 0.
     @inline(__always) func shiftFast(_ op: Int, _ v: UInt32, _ count: UInt32, _ size: Int) -> UInt32 {
+        let (r, c, o) = shiftFastResult(op, v, count, size)
+        setLazyExplicit(r, size, cf: c, of: o)
+        return r
+    }
+
+    /// `shiftFast`'s result, CF and OF, without recording them.
+    @inline(__always) func shiftFastResult(_ op: Int, _ v: UInt32, _ count: UInt32, _ size: Int) -> (UInt32, Bool, Bool) {
         let n = UInt32(8 << size)
         let msb = signBit(size)
         let r: UInt32, c: Bool, o: Bool
@@ -131,8 +138,7 @@ extension CPU {
             c = t & 1 != 0
             o = false
         }
-        setLazyExplicit(r, size, cf: c, of: o)
-        return r
+        return (r, c, o)
     }
 
     /// 0F A4/A5 SHLD and 0F AC/AD SHRD (386+): Ev ← Ev:Gv shifted by imm8 or CL.
