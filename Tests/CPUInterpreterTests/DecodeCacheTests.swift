@@ -77,6 +77,58 @@ import Testing
         #expect(f.cpu.reg16(Reg.ecx) == 0)
     }
 
+    /// The cross-page cache checks the instruction's pages and a write epoch, not its bytes:
+    /// bytes changed behind the CPU's back (DMA, a disk load: `physicalMemoryChanged`) on
+    /// either side of the page end must still be seen by the next run of the loop.
+    @Test(arguments: [0x1FFF, 0x2000])
+    func instructionAcrossAPageEndSeesBytesChangedBehindTheCPU(patched: Int) {
+        let f = Fixture()
+        // 1FF0: mov cx, 3 ; 1FF3: 11 x nop ; 1FFE: add ax, 0x0301 ; 2001: loop 1FFE ; 2003: hlt
+        let code: [UInt8] = [0xB9, 0x03, 0x00] + [UInt8](repeating: 0x90, count: 11)
+            + [0x05, 0x01, 0x03, 0xE2, 0xFB, 0xF4]
+        f.load(code, at: 0x1FF0)
+        f.cpu.eip = 0x1FF0
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 3 * 0x0301)
+        // Patch one immediate byte directly in memory, as a device would.
+        f.memory.bytes[patched] = 0x05
+        f.cpu.physicalMemoryChanged(from: UInt32(patched), count: 1)
+        f.cpu.setReg16(Reg.eax, 0)
+        f.cpu.eip = 0x1FF0
+        f.cpu.halted = false
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 3 * (patched == 0x1FFF ? 0x0305 : 0x0501))
+    }
+
+    /// A crossing JMP whose displacement's high byte is the only code in its 64-byte block
+    /// of the second page: caching the instruction marks that block, so a write there (a
+    /// device's, then the guest's own) reaches the cross-page cache.
+    @Test func crossingJumpSeesItsTargetChange() {
+        let f = Fixture()
+        f.load([0xB9, 0x03, 0x00, 0xE9, 0xF9, 0x0F], at: 0x1000)      // mov cx, 3; jmp 1FFF
+        f.load([0xE9, 0xFE, 0x0F], at: 0x1FFF)                          // jmp 3000 (disp 0FFE)
+        f.load([0x40, 0x49, 0x0F, 0x85, 0xFD, 0xDF, 0xF4], at: 0x3000)  // inc ax; dec cx; jnz 1003; hlt
+        // 3100: add ax, 100h; dec cx; jnz 1003; hlt
+        f.load([0x05, 0x00, 0x01, 0x49, 0x0F, 0x85, 0xFB, 0xDE, 0xF4], at: 0x3100)
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 3)
+        // A device changes the displacement to 10FE: the jump now goes to 3100.
+        f.memory.bytes[0x2001] = 0x10
+        f.cpu.physicalMemoryChanged(from: 0x2001, count: 1)
+        f.cpu.setReg16(Reg.eax, 0)
+        f.cpu.eip = 0x1000
+        f.cpu.halted = false
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 0x300)
+        // The guest itself writes it back (mov byte [2001], 0Fh at 4000, then jmp 1000).
+        f.load([0xC6, 0x06, 0x01, 0x20, 0x0F, 0xE9, 0xF8, 0xCF], at: 0x4000)
+        f.cpu.setReg16(Reg.eax, 0)
+        f.cpu.eip = 0x4000
+        f.cpu.halted = false
+        f.runToHalt()
+        #expect(f.cpu.reg16(Reg.eax) == 3)
+    }
+
     @Test func dataWritesNextToCodeDoNotDropUnrelatedBlocks() {
         let f = Fixture()
         // Code at 1000, a data byte 256 bytes later in the same page.

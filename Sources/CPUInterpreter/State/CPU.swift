@@ -181,6 +181,9 @@ public final class CPU {
     let icache: DecodeCache
     /// Decoded instructions that run past their page end (Execute/CrossPageFetch.swift).
     let crossPage: UnsafeMutablePointer<CrossPageEntry>
+    /// Moves on whenever decoded code is dropped for a write: the page-crossing cache's
+    /// entries from before are checked again (Execute/CrossPageFetch.swift).
+    var crossPageEpoch: UInt64 = 0
     let decoder: Decoder
     let costs: CycleTable
 
