@@ -68,6 +68,8 @@ st_vec          equ     scratch_vars + 44       ; event seen by stack_catch
 st_err          equ     scratch_vars + 48
 st_eip          equ     scratch_vars + 52
 st_cs           equ     scratch_vars + 56
+mh_hits         equ     scratch_vars + 60       ; memo_handler's count
+mh_esp          equ     scratch_vars + 64       ; ESP inside memo_handler
 
 bound_pair:     dd      10, 20                  ; BOUND: lower, upper
 
@@ -393,6 +395,23 @@ tests_main:
         mov     eax, 9
         EXPECT_FAULT 5, NOERR, bound eax, [bound_pair]
 
+; =============================================================================
+; 7. The same INT again after the IDT and the TSS changed
+; =============================================================================
+        ; Rule: every delivery reads the gate and the TSS's SS0:ESP0 as they
+        ; are now. Ring 3 runs INT V_USER twice, moves the gate to
+        ; memo_handler and runs INT V_USER, lowers ESP0 by 0x100 and runs it
+        ; once more.
+        TEST    "int-after-gate-and-esp0-rewritten"
+        SET_GATE V_USER, iret_handler, ACC_P|ACC_DPL3|T_INTGATE32
+        mov     dword [ih_hits], 0
+        mov     dword [mh_hits], 0
+        RUN_R3  r3_int_rewritten
+        CHECK_FAULT NONE, ANY, ANY
+        CHECK_EQ "int-before-rewrite-old-handler", [ih_hits], 2
+        CHECK_EQ "int-after-rewrite-new-handler", [mh_hits], 2
+        CHECK_EQ "int-after-rewrite-new-esp0", [mh_esp], RING0_STACK_TOP - 0x100 - 20
+
         FINISH
 
 ; =============================================================================
@@ -431,6 +450,28 @@ r3_int_user:
 
 r3_exit:
         int     EXIT_VEC
+
+; Ring 3: INT V_USER twice, once after rewriting the gate's offset and once
+; more after rewriting TSS.ESP0, through the flat user data segment; both are
+; put back.
+r3_int_rewritten:
+        int     V_USER
+        int     V_USER
+        mov     ax, SEL_UDATA | 3
+        mov     ds, ax
+        mov     word [IDT_BASE + V_USER*8], LIN(memo_handler) & 0xFFFF
+        int     V_USER
+        mov     dword [TSS_BASE + 4], RING0_STACK_TOP - 0x100
+        int     V_USER
+        mov     word [IDT_BASE + V_USER*8], LIN(iret_handler) & 0xFFFF
+        mov     dword [TSS_BASE + 4], RING0_STACK_TOP
+        int     EXIT_VEC
+
+; Counts and records ESP; leaves DS as it found it.
+memo_handler:
+        mov     [ss:mh_esp], esp
+        inc     dword [ss:mh_hits]
+        iretd
 
 ; Identity-map the first 4 MiB with one page table, page PF_ADDR absent.
 paging_on:

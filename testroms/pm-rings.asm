@@ -82,6 +82,8 @@ st_vec          equ     scratch_vars + 40       ; event seen by stack_catch
 st_err          equ     scratch_vars + 44
 st_eip          equ     scratch_vars + 48
 st_cs           equ     scratch_vars + 52
+cm_hits         equ     scratch_vars + 56       ; cg_memo_handler's count
+cm_param        equ     scratch_vars + 60       ; the parameter it saw last
 
 ; EXPECT_FAULT_AT cs, eip, vector, errcode, instruction
 ;   Like EXPECT_FAULT, but the exception is expected at cs:eip -- code the
@@ -405,6 +407,20 @@ tests_main:
         TEST    "inner-stack-ss0-not-present-ss"
         INNER_STACK 12, SEL_NPDATA0, SEL_NPDATA0
 
+; =============================================================================
+; The same call gate again after its descriptor changed
+; =============================================================================
+        ; Rule: every CALL through a gate reads the gate descriptor as it is
+        ; now. Ring 3 calls SEL_CG32 twice, moves the gate's offset to
+        ; cg_memo_handler and calls it again.
+        TEST    "cg-after-gate-rewritten"
+        mov     dword [cm_hits], 0
+        mov     dword [cm_param], 0
+        RUN_R3  r3_cg_rewritten
+        CHECK_FAULT NONE, ANY, ANY
+        CHECK_EQ "cg-after-rewrite-new-handler", [cm_hits], 1
+        CHECK_EQ "cg-after-rewrite-parameter", [cm_param], 0x44444444
+
         FINISH
 
 ; =============================================================================
@@ -418,6 +434,31 @@ r3_cg32:
         call    SEL_CG32 | 3:0                  ; offset ignored for gates
 .ret_addr:
         int     EXIT_VEC
+
+; Ring 3: call the 32-bit gate twice, then once more after rewriting the
+; gate's offset in the GDT through the flat user data segment (put back after).
+r3_cg_rewritten:
+        push    dword 0x11111111
+        push    dword 0x22222222
+        call    SEL_CG32 | 3:0
+        push    dword 0x11111111
+        push    dword 0x22222222
+        call    SEL_CG32 | 3:0
+        mov     ax, SEL_UDATA | 3
+        mov     ds, ax                          ; cg32_handler's RETF nulled it
+        mov     word [GDT_BASE + SEL_CG32], LIN(cg_memo_handler) & 0xFFFF
+        push    dword 0x33333333
+        push    dword 0x44444444
+        call    SEL_CG32 | 3:0
+        mov     word [GDT_BASE + SEL_CG32], LIN(cg32_handler) & 0xFFFF
+        int     EXIT_VEC
+
+; Ring 0 (via SEL_CG32 rewritten): count, keep the second parameter, return.
+cg_memo_handler:
+        inc     dword [ss:cm_hits]
+        mov     eax, [esp + 8]
+        mov     [ss:cm_param], eax
+        retf    8
 
 ; Ring 0 (via SEL_CG32): record what the CPU built, load DPL-0 data into DS
 ; and a conforming code segment into FS, then return to ring 3.

@@ -130,9 +130,10 @@ extension CPU {
     }
 
     @inline(never) func invalidateCodeBlocks(_ ppn: UInt32, block: UInt32, mask: UInt64) {
-        // Cached page-crossing instructions may hold bytes of these blocks
-        // (Execute/CrossPageFetch.swift): they are all checked again.
+        // Cached page-crossing instructions and remembered descriptors may hold bytes of these
+        // blocks (Execute/CrossPageFetch.swift, Protection/InwardTransitionMemos.swift).
         crossPageEpoch &+= 1
+        watchEpoch &+= 1
         let bits = icache.codeBlocks[Int(ppn)]
         if bits & (1 << UInt64(block)) != 0 { icache.dropBlock(ppn, block) }
         if block > 0 && bits & (1 << UInt64(block - 1)) != 0 { icache.dropBlock(ppn, block - 1) }

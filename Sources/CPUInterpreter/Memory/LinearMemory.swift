@@ -2,16 +2,20 @@
 /// (page walk, A20 and address-line masking, MMIO, page-crossing accesses).
 extension CPU {
     /// Drops every translation (both privilege sets).
-    public func flushTLB() { supervisorTLB.flush(); userTLB.flush(); invalidateFetchMemo() }
+    public func flushTLB() { supervisorTLB.flush(); userTLB.flush(); invalidateFetchMemo(); watchEpoch &+= 1 }
 
     /// INVLPG: drops one linear page from both sets.
     func flushTLB(linearPage vpn: UInt32) {
-        supervisorTLB.flush(linearPage: vpn); userTLB.flush(linearPage: vpn); invalidateFetchMemo()
+        supervisorTLB.flush(linearPage: vpn); userTLB.flush(linearPage: vpn); invalidateFetchMemo(); watchEpoch &+= 1
     }
 
     /// A CR3 load: global pages stay when CR4.PGE is set.
     func flushTLBForCR3() {
-        if cr4 & CR4.pge != 0 { supervisorTLB.flushNonGlobal(); userTLB.flushNonGlobal(); invalidateFetchMemo() } else { flushTLB() }
+        if cr4 & CR4.pge != 0 {
+            supervisorTLB.flushNonGlobal(); userTLB.flushNonGlobal(); invalidateFetchMemo(); watchEpoch &+= 1
+        } else {
+            flushTLB()
+        }
     }
 
     /// The TLB set of the current privilege (CPL 3: user; else supervisor).

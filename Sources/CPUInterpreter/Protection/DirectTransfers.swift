@@ -16,19 +16,27 @@ extension CPU {
     /// The gate's size (D, type bit 3) picks a copy of the body compiled for that frame size.
     @inline(never)
     func deliverThroughGateDirectly(vector: UInt8, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
+        // The same INT n as last time, with every byte it read unchanged
+        // (Protection/InwardTransitionMemos.swift): the checks passed then, so they pass now.
+        if software && errorCode == nil && interruptMemo.holds(UInt32(vector), for: self) {
+            let m = interruptMemo
+            return deliverInward(m.gate, code: m.code, codeLimit: m.codeLimit, stack: m.stack, ss: m.ss, size: 2,
+                                 errorCode: nil, returnTo: returnTo)
+        }
         let entry = UInt32(vector) &* 8
         // SDM 3 6.10: the gate lies within the IDT limit.
         guard entry &+ 7 <= idtrLimit, let q = probeSystem64(idtrBase &+ entry) else { return false }
         let gate = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
         if gate.high & 0x800 != 0 {
-            return deliverThroughGate(gate, size: 2, errorCode: errorCode, returnTo: returnTo, software: software)
+            return deliverThroughGate(gate, vector: vector, size: 2, errorCode: errorCode, returnTo: returnTo, software: software)
         }
-        return deliverThroughGate(gate, size: 1, errorCode: errorCode, returnTo: returnTo, software: software)
+        return deliverThroughGate(gate, vector: vector, size: 1, errorCode: errorCode, returnTo: returnTo, software: software)
     }
 
     /// The rest of `deliverThroughGateDirectly` for a gate of `size` (1: 16-bit, 2: 32-bit).
     @inline(__always)
-    private func deliverThroughGate(_ gate: Descriptor, size: Int, errorCode: UInt32?, returnTo: UInt32, software: Bool) -> Bool {
+    private func deliverThroughGate(_ gate: Descriptor, vector: UInt8, size: Int, errorCode: UInt32?, returnTo: UInt32,
+                                    software: Bool) -> Bool {
         // SDM 3 6.11: an interrupt or trap gate, 16 or 32 bits (S = 0, type 6, 7, 14 or 15);
         // task gates take the full path.
         let kind = UInt8(truncatingIfNeeded: gate.high >> 8) & 0x1F
@@ -47,59 +55,81 @@ extension CPU {
         // SDM 2 INT n: the handler's EIP must lie within the code segment limit.
         let codeLimit = code.limit
         guard target <= codeLimit else { return false }
-        let toInner = !code.conforming && code.dpl < cpl
-        let frameBytes = UInt32((toInner ? 5 : 3) + (errorCode != nil ? 1 : 0)) &* n
-        let flags = eflags
-        let oldCS = UInt32(segSelector[Seg.cs])
-        var frame: UnsafeMutableRawPointer
-        if toInner {
+        if !code.conforming && code.dpl < cpl {
             let newCPL = code.dpl
             // SDM 3 7.2.1: SS:ESP for the new level from a 32-bit TSS, within its limit
             // (a 16-bit TSS takes the full path).
             let offset = UInt32(newCPL) &* 8 &+ 4
             guard trAttr & 0x8 != 0, offset &+ 5 <= trLimit, let t = probeSystem64(trBase &+ offset) else { return false }
-            let ssValue = UInt16(truncatingIfNeeded: t >> 32), newESP = UInt32(truncatingIfNeeded: t)
             // SDM 3 6.12.1: the new SS is a non-null selector within its table, RPL = DPL = new
             // CPL, a writable data segment, present (and already accessed).
-            let ssSel = Selector(ssValue)
+            let ssSel = Selector(UInt16(truncatingIfNeeded: t >> 32))
             guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == newCPL, ss.dpl == newCPL,
                   ss.writable, ss.present, ss.high & 0x100 != 0 else { return false }
-            // SDM 3 6.12.1 (stack room, #SS): the frame fits below the new ESP in the expand-up
-            // segment, and lies in one page the supervisor set maps for writing.
-            let top = ss.defaultBig ? newESP : newESP & 0xFFFF
-            let ssLimit = ss.limit
-            guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
-            let low = ss.base &+ (top &- frameBytes)
-            let vpn = low >> 12, i = TLB.index(vpn)
-            guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
-            frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
-            // Everything passed: switch to the inner stack and push SS and ESP.
-            let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
-            loadStackSegmentCache(ssValue, ss, limit: ssLimit)
-            cpl = newCPL
-            regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
-            store(frame + Int(frameBytes &- n), size, oldSS)
-            store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
-            frame += Int(frameBytes &- 2 &* n)
-        } else {
-            // The same level: the frame below ESP on the current stack.
-            guard let p = beginFrame(frameBytes).host else { return false }
-            setStackPointer(stackPointer &- frameBytes)
-            frame = p + Int(frameBytes)
+            if software && errorCode == nil && size == 2 {
+                interruptMemo.remember(UInt32(vector), gateAt: idtrBase &+ UInt32(vector) &* 8, gate: gate, code: code,
+                                       codeLimit: codeLimit, stackAt: trBase &+ offset, stack: t, ss: ss, for: self)
+            }
+            return deliverInward(gate, code: code, codeLimit: codeLimit, stack: t, ss: ss, size: size,
+                                 errorCode: errorCode, returnTo: returnTo)
         }
-        // `frame` is now the top of EFLAGS CS EIP [error code].
+        // The same level: the frame below ESP on the current stack.
+        let frameBytes = UInt32(3 + (errorCode != nil ? 1 : 0)) &* n
+        let flags = eflags
+        guard let p = beginFrame(frameBytes).host else { return false }
+        setStackPointer(stackPointer &- frameBytes)
+        finishDelivery(gate, code: code, codeLimit: codeLimit, frame: p + Int(frameBytes), flags: flags, size: size,
+                       errorCode: errorCode, returnTo: returnTo)
+        return true
+    }
+
+    /// Delivery to the inner level of `code` on the stack `stack` (the TSS's ESP, SS) names,
+    /// every check before the stack's room passed.
+    @inline(__always)
+    private func deliverInward(_ gate: Descriptor, code: Descriptor, codeLimit: UInt32, stack: UInt64, ss: Descriptor,
+                               size: Int, errorCode: UInt32?, returnTo: UInt32) -> Bool {
+        let n = UInt32(1 << size)
+        let frameBytes = UInt32(5 + (errorCode != nil ? 1 : 0)) &* n
+        let ssValue = UInt16(truncatingIfNeeded: stack >> 32), newESP = UInt32(truncatingIfNeeded: stack)
+        // SDM 3 6.12.1 (stack room, #SS): the frame fits below the new ESP in the expand-up
+        // segment, and lies in one page the supervisor set maps for writing.
+        let top = ss.defaultBig ? newESP : newESP & 0xFFFF
+        let ssLimit = ss.limit
+        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
+        let low = ss.base &+ (top &- frameBytes)
+        let vpn = low >> 12, i = TLB.index(vpn)
+        guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
+        let frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
+        // Everything passed: switch to the inner stack and push SS and ESP.
+        let flags = eflags
+        let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
+        loadStackSegmentCache(ssValue, ss, limit: ssLimit)
+        cpl = code.dpl
+        regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
+        store(frame + Int(frameBytes &- n), size, oldSS)
+        store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
+        finishDelivery(gate, code: code, codeLimit: codeLimit, frame: frame + Int(frameBytes &- 2 &* n), flags: flags,
+                       size: size, errorCode: errorCode, returnTo: returnTo)
+        return true
+    }
+
+    /// The rest of a delivery: EFLAGS CS EIP [error code] below `frame`, CS:EIP ← the handler.
+    @inline(__always)
+    private func finishDelivery(_ gate: Descriptor, code: Descriptor, codeLimit: UInt32, frame: UnsafeMutableRawPointer,
+                                flags: UInt32, size: Int, errorCode: UInt32?, returnTo: UInt32) {
+        let n = UInt32(1 << size)
         store(frame - Int(n), size, flags & (size == 2 ? 0xFFFF_FFFF : 0xFFFF))
-        store(frame - Int(2 &* n), size, oldCS)
+        // CS is still the interrupted code's: the stack switch above loads SS only.
+        store(frame - Int(2 &* n), size, UInt32(segSelector[Seg.cs]))
         store(frame - Int(3 &* n), size, returnTo)
         if let e = errorCode { store(frame - Int(4 &* n), size, e) }
         loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(cpl), code, limit: codeLimit)
-        eip = target
+        eip = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         // SDM 6.12.1.2: TF, NT, RF and VM are cleared; an interrupt gate (type bit 0 = 0) also clears IF.
         var clear = Flag.tf | Flag.nt | Flag.rf | Flag.vm
-        if kind & 1 == 0 { clear |= Flag.if }
+        if (gate.high >> 8) & 1 == 0 { clear |= Flag.if }
         flagsStore &= ~clear
         updateAfterFlagsWrite()
-        return true
     }
 
     /// `bytes` bytes from SP up when SS is an expand-up readable segment holding them within its
@@ -174,6 +204,12 @@ extension CPU {
     /// (SDM vol. 3, 5.8.4-5.8.5; vol. 2 CALL "CALL-GATE", "MORE-PRIVILEGE").
     @inline(never)
     func callThroughGateDirectly(_ value: UInt16) -> Bool {
+        // The same call gate as last time, with every byte it read unchanged
+        // (Protection/InwardTransitionMemos.swift): the checks passed then, so they pass now.
+        if callGateMemo.holds(UInt32(value), for: self) {
+            let m = callGateMemo
+            return callInward(m.gate, code: m.code, codeLimit: m.codeLimit, stack: m.stack, ss: m.ss, size: 2)
+        }
         let gateSel = Selector(value)
         // SDM 2 CALL: a non-null selector within its table naming a call gate (S = 0, type 4 or 12).
         guard !gateSel.isNull, let gate = probeDescriptor(gateSel) else { return false }
@@ -193,9 +229,7 @@ extension CPU {
         let codeSel = Selector(gate.gateSelector)
         guard !codeSel.isNull, let code = probeDescriptor(codeSel), code.isCode, code.dpl <= cpl,
               code.present, code.high & 0x100 != 0, !code.conforming, code.dpl < cpl else { return false }
-        let n = UInt32(1 << size)
         let target = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
-        let parameters = gate.gateParameterCount
         // SDM 2 CALL: the target EIP within the code segment limit.
         let codeLimit = code.limit
         guard target <= codeLimit else { return false }
@@ -203,12 +237,27 @@ extension CPU {
         // SDM 3 7.2.1: SS:ESP for the new level from a 32-bit TSS, within its limit.
         let offset = UInt32(newCPL) &* 8 &+ 4
         guard trAttr & 0x8 != 0, offset &+ 5 <= trLimit, let t = probeSystem64(trBase &+ offset) else { return false }
-        let ssValue = UInt16(truncatingIfNeeded: t >> 32), newESP = UInt32(truncatingIfNeeded: t)
         // SDM 3 5.8.5: the new SS is a non-null selector within its table, RPL = DPL = new CPL,
         // a writable data segment, present (and already accessed).
-        let ssSel = Selector(ssValue)
+        let ssSel = Selector(UInt16(truncatingIfNeeded: t >> 32))
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == newCPL, ss.dpl == newCPL,
               ss.writable, ss.present, ss.high & 0x100 != 0 else { return false }
+        if size == 2 && !gateSel.tableIndicator {
+            callGateMemo.remember(UInt32(gateSel.value), gateAt: gdtrBase &+ UInt32(gateSel.index) &* 8, gate: gate,
+                                  code: code, codeLimit: codeLimit, stackAt: trBase &+ offset, stack: t, ss: ss, for: self)
+        }
+        return callInward(gate, code: code, codeLimit: codeLimit, stack: t, ss: ss, size: size)
+    }
+
+    /// The call to the inner level of `code` on the stack `stack` (the TSS's ESP, SS) names,
+    /// every check before the parameters and the stack's room passed.
+    @inline(__always)
+    private func callInward(_ gate: Descriptor, code: Descriptor, codeLimit: UInt32, stack: UInt64, ss: Descriptor,
+                            size: Int) -> Bool {
+        let n = UInt32(1 << size)
+        let parameters = gate.gateParameterCount
+        let newCPL = code.dpl
+        let ssValue = UInt16(truncatingIfNeeded: stack >> 32), newESP = UInt32(truncatingIfNeeded: stack)
         // The parameters, read from the caller's stack as `peekStack` reads them.
         var source: UnsafeRawPointer? = nil
         if parameters > 0 {
@@ -241,8 +290,8 @@ extension CPU {
         store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
         store(frame + Int(n), size, oldCS)
         store(frame, size, eip)
-        loadCodeSegmentCache((codeSel.value & ~3) | UInt16(newCPL), code, limit: codeLimit)
-        eip = target
+        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(newCPL), code, limit: codeLimit)
+        eip = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         return true
     }
 

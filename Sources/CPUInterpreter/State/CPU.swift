@@ -184,6 +184,14 @@ public final class CPU {
     /// Moves on whenever decoded code is dropped for a write: the page-crossing cache's
     /// entries from before are checked again (Execute/CrossPageFetch.swift).
     var crossPageEpoch: UInt64 = 0
+    /// Moves on whenever a watched block (decoded code, a remembered descriptor) is written or
+    /// a translation is dropped (`flushTLB`): the transition memos from before are empty
+    /// (Protection/InwardTransitionMemos.swift).
+    var watchEpoch: UInt64 = 1
+    /// The last INT n and CALL through a call gate that went inward from CPL 3
+    /// (Protection/InwardTransitionMemos.swift).
+    var interruptMemo = InwardTransitionMemo()
+    var callGateMemo = InwardTransitionMemo()
     let decoder: Decoder
     let costs: CycleTable
 
