@@ -421,6 +421,16 @@ tests_main:
         CHECK_EQ "cg-after-rewrite-new-handler", [cm_hits], 1
         CHECK_EQ "cg-after-rewrite-parameter", [cm_param], 0x44444444
 
+        ; Rule: a RETF to an outer level checks the returned SS's descriptor as
+        ; it is now. Ring 3 calls SEL_CG_R0 twice, makes the descriptor of its
+        ; own stack segment read-only and calls it again: that RETF raises
+        ; #GP(SS selector).
+        TEST    "retf-outer-ss-made-read-only-gp"
+        RUN_R3  r3_ret_rewritten
+        or      byte [GDT_BASE + SEL_UDATA + 5], 2      ; writable again
+        mov     dword [exp_cs], SEL_KCODE               ; the RETF runs at ring 0
+        CHECK_FAULT 13, SEL_UDATA, cg_ret_handler.retf
+
         FINISH
 
 ; =============================================================================
@@ -511,7 +521,17 @@ cg16_handler:
 ; Ring 0 via SEL_CG_DPL0: count and return (same privilege).
 cg_ret_handler:
         inc     dword [ss:cg_hits]
+.retf:
         retf
+
+; Ring 3: call SEL_CG_R0 twice, then once more after clearing W in the
+; descriptor of its own stack segment (through the flat user data segment).
+r3_ret_rewritten:
+        call    SEL_CG_R0 | 3:0
+        call    SEL_CG_R0 | 3:0
+        and     byte [GDT_BASE + SEL_UDATA + 5], 0xFD
+        call    SEL_CG_R0 | 3:0
+        int     EXIT_VEC
 
 ; Ring 3: call a DPL-3 gate to ring-3 code.
 r3_cg_same:

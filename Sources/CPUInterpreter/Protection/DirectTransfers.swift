@@ -166,6 +166,19 @@ extension CPU {
         let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size)), flags = slot(p, 2, size)
         // SDM 2 IRET: a return to virtual-8086 mode takes the full path.
         if size == 2 && flags & Flag.vm != 0 && cpl == 0 { return false }
+        // An outward return to the CS and SS of the last one, their descriptors unchanged
+        // (Protection/OutwardReturnMemo.swift): only the EIP limit check depends on more.
+        if size == 2 && UInt8(value & 3) > cpl, let q = directStackSlots(5 &* 4) {
+            let ssValue = UInt16(truncatingIfNeeded: slot(q, 4, size))
+            if outwardMemo.holds(code: value, stack: ssValue, for: self) {
+                let m = outwardMemo
+                // SDM 2 IRET: EIP within the code segment limit.
+                guard offset <= m.codeLimit else { return false }
+                returnFromInterruptOutward(value, m.code, limit: m.codeLimit, target: offset, flags: flags,
+                                           ssValue: ssValue, m.ss, esp: slot(q, 3, size), size: size)
+                return true
+            }
+        }
         // SDM 2 IRET: the return CS is a non-null selector with RPL >= CPL within its table, a
         // code segment with DPL = RPL (conforming: DPL <= RPL), present (and already accessed).
         let sel = Selector(value)
@@ -190,6 +203,17 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
+        if size == 2 { outwardMemo.remember(code: value, d, limit: limit, stack: ssValue, ss, for: self) }
+        returnFromInterruptOutward(value, d, limit: limit, target: target, flags: flags, ssValue: ssValue, ss,
+                                   esp: newESP, size: size)
+        return true
+    }
+
+    /// The outward IRET's state changes, every check passed.
+    @inline(__always)
+    private func returnFromInterruptOutward(_ value: UInt16, _ d: Descriptor, limit: UInt32, target: UInt32, flags: UInt32,
+                                            ssValue: UInt16, _ ss: Descriptor, esp newESP: UInt32, size: Int) {
+        let oldCPL = cpl
         loadCodeSegmentCache(value, d, limit: limit)
         eip = target
         writeFlagsOnReturn(flags, size: size, privilege: oldCPL)
@@ -197,7 +221,6 @@ extension CPU {
         let esp = size == 2 ? newESP : newESP & 0xFFFF
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()
-        return true
     }
 
     /// CALL through a 16/32-bit call gate to a more privileged non-conforming code segment
@@ -312,6 +335,19 @@ extension CPU {
         let n = UInt32(1 << size)
         guard let p = directStackSlots(2 &* n) else { return false }
         let offset = slot(p, 0, size), value = UInt16(truncatingIfNeeded: slot(p, 1, size))
+        // An outward return to the CS and SS of the last one, their descriptors unchanged
+        // (Protection/OutwardReturnMemo.swift): only the EIP limit check depends on more.
+        if size == 2 && UInt8(value & 3) > cpl, let q = directStackSlots(4 &* n &+ release) {
+            let ssValue = UInt16(truncatingIfNeeded: slot(q, byteOffset: 3 &* n &+ release, size))
+            if outwardMemo.holds(code: value, stack: ssValue, for: self) {
+                let m = outwardMemo
+                // SDM 2 RET: EIP within the code segment limit.
+                guard offset <= m.codeLimit else { return false }
+                farReturnOutward(value, m.code, limit: m.codeLimit, target: offset, ssValue: ssValue, m.ss,
+                                 esp: slot(q, byteOffset: 2 &* n &+ release, size), release: release, size: size)
+                return true
+            }
+        }
         // SDM 2 RET: the return CS is a non-null selector with RPL >= CPL within its table, a
         // code segment with DPL = RPL (conforming: DPL <= RPL), present (and already accessed).
         let sel = Selector(value)
@@ -336,12 +372,21 @@ extension CPU {
         let ssSel = Selector(ssValue)
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == sel.rpl, ss.writable,
               ss.dpl == sel.rpl, ss.present, ss.high & 0x100 != 0 else { return false }
+        if size == 2 { outwardMemo.remember(code: value, d, limit: limit, stack: ssValue, ss, for: self) }
+        farReturnOutward(value, d, limit: limit, target: target, ssValue: ssValue, ss, esp: newESP, release: release,
+                         size: size)
+        return true
+    }
+
+    /// The outward RETF's state changes, every check passed.
+    @inline(__always)
+    private func farReturnOutward(_ value: UInt16, _ d: Descriptor, limit: UInt32, target: UInt32, ssValue: UInt16,
+                                  _ ss: Descriptor, esp newESP: UInt32, release: UInt32, size: Int) {
         loadCodeSegmentCache(value, d, limit: limit)
         eip = target
         loadStackSegmentCache(ssValue, ss, limit: ss.limit)
         let esp = (size == 2 ? newESP : newESP & 0xFFFF) &+ release
         if ss.defaultBig { regs[Reg.esp] = esp } else { setReg16(Reg.esp, UInt16(truncatingIfNeeded: esp)) }
         nullInaccessibleDataSegments()
-        return true
     }
 }

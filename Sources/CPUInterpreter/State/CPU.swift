@@ -192,6 +192,8 @@ public final class CPU {
     /// (Protection/InwardTransitionMemos.swift).
     var interruptMemo = InwardTransitionMemo()
     var callGateMemo = InwardTransitionMemo()
+    /// The last IRET or RETF to an outer level (Protection/OutwardReturnMemo.swift).
+    var outwardMemo = OutwardReturnMemo()
     let decoder: Decoder
     let costs: CycleTable
 
