@@ -569,6 +569,17 @@ rm_part2:
         call    check_rm
         CHECK_EQ "unreal-4g-limit-value", [rm_eax], 0x5EED1234
 
+        ; Rule: every segment load reads the descriptor as it is now. Load ES
+        ; with SEL_SMALL twice, clear the descriptor's P bit, load it again:
+        ; #NP(selector).
+        TEST    "reload-after-descriptor-made-not-present-np"
+        mov     ax, SEL_SMALL
+        mov     es, ax
+        mov     es, ax
+        and     byte [GDT_BASE + SEL_SMALL + 5], 0x7F
+        EXPECT_FAULT 11, SEL_SMALL, mov es, ax
+        or      byte [GDT_BASE + SEL_SMALL + 5], 0x80
+
         FINISH
 
 ; check_rm(got_vec, exp_vec, got_ip, exp_ip): PASS/FAIL for the real-mode part

@@ -79,7 +79,7 @@ extension CPU {
         guard let p = beginFrame(frameBytes).host else { return false }
         setStackPointer(stackPointer &- frameBytes)
         finishDelivery(gate, code: code, codeLimit: codeLimit, frame: p + Int(frameBytes), flags: flags, size: size,
-                       errorCode: errorCode, returnTo: returnTo)
+                       errorCode: errorCode, returnTo: returnTo, newCPL: cpl)
         return true
     }
 
@@ -104,26 +104,26 @@ extension CPU {
         let flags = eflags
         let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
         loadStackSegmentCache(ssValue, ss, limit: ssLimit)
-        cpl = code.dpl
         regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
         store(frame + Int(frameBytes &- n), size, oldSS)
         store(frame + Int(frameBytes &- 2 &* n), size, oldESP)
         finishDelivery(gate, code: code, codeLimit: codeLimit, frame: frame + Int(frameBytes &- 2 &* n), flags: flags,
-                       size: size, errorCode: errorCode, returnTo: returnTo)
+                       size: size, errorCode: errorCode, returnTo: returnTo, newCPL: code.dpl)
         return true
     }
 
-    /// The rest of a delivery: EFLAGS CS EIP [error code] below `frame`, CS:EIP ← the handler.
+    /// The rest of a delivery: EFLAGS CS EIP [error code] below `frame`, CS:EIP ← the handler
+    /// and CPL ← `newCPL` (loading CS sets it).
     @inline(__always)
     private func finishDelivery(_ gate: Descriptor, code: Descriptor, codeLimit: UInt32, frame: UnsafeMutableRawPointer,
-                                flags: UInt32, size: Int, errorCode: UInt32?, returnTo: UInt32) {
+                                flags: UInt32, size: Int, errorCode: UInt32?, returnTo: UInt32, newCPL: UInt8) {
         let n = UInt32(1 << size)
         store(frame - Int(n), size, flags & (size == 2 ? 0xFFFF_FFFF : 0xFFFF))
         // CS is still the interrupted code's: the stack switch above loads SS only.
         store(frame - Int(2 &* n), size, UInt32(segSelector[Seg.cs]))
         store(frame - Int(3 &* n), size, returnTo)
         if let e = errorCode { store(frame - Int(4 &* n), size, e) }
-        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(cpl), code, limit: codeLimit)
+        loadCodeSegmentCache((gate.gateSelector & ~3) | UInt16(newCPL), code, limit: codeLimit)
         eip = size == 2 ? gate.gateOffset : gate.gateOffset & 0xFFFF
         // SDM 6.12.1.2: TF, NT, RF and VM are cleared; an interrupt gate (type bit 0 = 0) also clears IF.
         var clear = Flag.tf | Flag.nt | Flag.rf | Flag.vm
@@ -307,7 +307,6 @@ extension CPU {
             for k in 0..<Int(parameters) { store(frame + (2 + k) * Int(n), size, slot(src, UInt32(k), size)) }
         }
         loadStackSegmentCache(ssValue, ss, limit: ssLimit)
-        cpl = newCPL
         regs[Reg.esp] = ss.defaultBig ? newESP &- frameBytes : (oldESP & 0xFFFF_0000) | (top &- frameBytes)
         store(frame + Int(frameBytes &- n), size, oldSS)
         store(frame + Int(frameBytes &- 2 &* n), size, oldESP)

@@ -10,6 +10,12 @@
 /// again. Anything else takes the checked path; it fills the entry only when the fast path
 /// passed (so an entry exists only for present, accessed, usable descriptors). Entries never
 /// go stale: a changed descriptor, table or CPL no longer matches the key.
+///
+/// A GDT selector's entry also skips the descriptor read: its fill watches the 8 bytes (they
+/// are marked like decoded code, so a write to them, by the CPU or by DMA, takes the slow
+/// path and moves `watchEpoch` on; so does every dropped translation) and records the epoch
+/// and the GDT's base and limit. While all of those are unchanged, the bytes the read would
+/// return are the ones the entry was made from.
 struct ValidatedDataLoad {
     var raw: UInt64 = 0
     var readEnd: UInt64 = 0
@@ -21,6 +27,11 @@ struct ValidatedDataLoad {
     var attr: UInt16 = 0
     var access: UInt8 = 0
     var cpl: UInt8 = 0
+    /// For a GDT selector: `watchEpoch` at the fill and the GDTR it was read through; 0 (never
+    /// an epoch): the descriptor must be read and compared.
+    var epoch: UInt64 = 0
+    var tableBase: UInt32 = 0
+    var tableLimit: UInt32 = 0
 
     /// Entries, chosen by the low bits of the selector's index.
     static let count = 16
@@ -35,29 +46,47 @@ extension CPU {
     /// (the accessed bit already set); false having changed nothing otherwise.
     @inline(__always) func loadDataSegmentValidated(_ s: Int, _ value: UInt16) -> Bool {
         let sel = Selector(value)
-        // SDM 3 3.4.2: a null selector loads an unusable segment (the checked path does it); the
-        // selector must lie within its table (`probeDescriptorBytes` checks, else nil).
-        guard !sel.isNull, let q = probeDescriptorBytes(sel) else { return false }
+        // SDM 3 3.4.2: a null selector loads an unusable segment (the checked path does it).
+        guard !sel.isNull else { return false }
         let e = validatedDataLoads + Int((value >> 3) & UInt16(ValidatedDataLoad.count - 1))
-        if e.pointee.raw == q && e.pointee.selector == value && e.pointee.cpl == cpl {
-            segSelector[s] = value
-            segBase[s] = e.pointee.base
-            segLimit[s] = e.pointee.limit
-            segAttr[s] = e.pointee.attr
-            segAccess[s] = e.pointee.access
-            segReadEnd[s] = e.pointee.readEnd
-            segWriteEnd[s] = e.pointee.writeEnd
-            segmentRulesForV86 = false
+        // Watched GDT bytes, unchanged since the entry was made through the same GDTR (the
+        // selector's TI bit is part of `value`, so only GDT selectors have an epoch).
+        if e.pointee.selector == value && e.pointee.cpl == cpl && e.pointee.epoch == watchEpoch
+            && e.pointee.tableBase == gdtrBase && e.pointee.tableLimit == gdtrLimit {
+            loadValidated(s, e)
             return true
         }
-        let d = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
-        // The checks of `usableDataSegment` (SegmentLoad.swift), and SDM 3 3.4.5.1: the accessed
-        // bit is set already, so no descriptor write is due.
-        guard usableDataSegment(sel, d), d.high & 0x100 != 0 else { return false }
-        loadDataSegmentCache(s, value, d)
-        e.pointee = ValidatedDataLoad(raw: q, readEnd: segReadEnd[s], writeEnd: segWriteEnd[s], base: segBase[s],
-                                      limit: segLimit[s], selector: value, attr: segAttr[s], access: segAccess[s],
-                                      cpl: cpl)
+        // SDM 3 3.4.2: the selector must lie within its table (`probeDescriptorBytes` checks, else nil).
+        guard let q = probeDescriptorBytes(sel) else { return false }
+        if e.pointee.raw == q && e.pointee.selector == value && e.pointee.cpl == cpl {
+            loadValidated(s, e)
+        } else {
+            let d = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
+            // The checks of `usableDataSegment` (SegmentLoad.swift), and SDM 3 3.4.5.1: the accessed
+            // bit is set already, so no descriptor write is due.
+            guard usableDataSegment(sel, d), d.high & 0x100 != 0 else { return false }
+            loadDataSegmentCache(s, value, d)
+            e.pointee = ValidatedDataLoad(raw: q, readEnd: segReadEnd[s], writeEnd: segWriteEnd[s], base: segBase[s],
+                                          limit: segLimit[s], selector: value, attr: segAttr[s], access: segAccess[s],
+                                          cpl: cpl)
+        }
+        if !sel.tableIndicator && watchSystem64(gdtrBase &+ UInt32(sel.index) &* 8) {
+            e.pointee.epoch = watchEpoch
+            e.pointee.tableBase = gdtrBase
+            e.pointee.tableLimit = gdtrLimit
+        }
         return true
+    }
+
+    /// The hidden cache of `s` ← entry `e`'s fields, and the selector.
+    @inline(__always) private func loadValidated(_ s: Int, _ e: UnsafeMutablePointer<ValidatedDataLoad>) {
+        segSelector[s] = e.pointee.selector
+        segBase[s] = e.pointee.base
+        segLimit[s] = e.pointee.limit
+        segAttr[s] = e.pointee.attr
+        segAccess[s] = e.pointee.access
+        segReadEnd[s] = e.pointee.readEnd
+        segWriteEnd[s] = e.pointee.writeEnd
+        segmentRulesForV86 = false
     }
 }
