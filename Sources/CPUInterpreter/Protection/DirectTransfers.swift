@@ -91,15 +91,8 @@ extension CPU {
         let n = UInt32(1 << size)
         let frameBytes = UInt32(5 + (errorCode != nil ? 1 : 0)) &* n
         let ssValue = UInt16(truncatingIfNeeded: stack >> 32), newESP = UInt32(truncatingIfNeeded: stack)
-        // SDM 3 6.12.1 (stack room, #SS): the frame fits below the new ESP in the expand-up
-        // segment, and lies in one page the supervisor set maps for writing.
-        let top = ss.defaultBig ? newESP : newESP & 0xFFFF
-        let ssLimit = ss.limit
-        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
-        let low = ss.base &+ (top &- frameBytes)
-        let vpn = low >> 12, i = TLB.index(vpn)
-        guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
-        let frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
+        // SDM 3 6.12.1 (stack room, #SS).
+        guard let (top, frame, ssLimit) = innerStackFrame(ss, esp: newESP, bytes: frameBytes) else { return false }
         // Everything passed: switch to the inner stack and push SS and ESP.
         let flags = eflags
         let oldSS = UInt32(segSelector[Seg.ss]), oldESP = regs[Reg.esp]
@@ -110,6 +103,21 @@ extension CPU {
         finishDelivery(gate, code: code, codeLimit: codeLimit, frame: frame + Int(frameBytes &- 2 &* n), flags: flags,
                        size: size, errorCode: errorCode, returnTo: returnTo, newCPL: code.dpl)
         return true
+    }
+
+    /// The `frameBytes` bytes below the new ESP on the inner stack `ss`, when they fit in the
+    /// expand-up segment (else #SS, which the full path raises) and lie in one page the
+    /// supervisor set maps for writing: the stack's top, the frame's host address and `ss.limit`.
+    @inline(__always)
+    private func innerStackFrame(_ ss: Descriptor, esp newESP: UInt32, bytes frameBytes: UInt32)
+        -> (UInt32, UnsafeMutableRawPointer, UInt32)? {
+        let top = ss.defaultBig ? newESP : newESP & 0xFFFF
+        let limit = ss.limit
+        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= limit else { return nil }
+        let low = ss.base &+ (top &- frameBytes)
+        let vpn = low >> 12, i = TLB.index(vpn)
+        guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return nil }
+        return (top, UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped, limit)
     }
 
     /// The rest of a delivery: EFLAGS CS EIP [error code] below `frame`, CS:EIP ← the handler
@@ -287,16 +295,9 @@ extension CPU {
             guard let p = directStackSlots(parameters &* n) else { return false }
             source = p
         }
-        // SDM 3 5.8.5 (#SS): SS ESP, the parameters, CS EIP fit below the new ESP in the
-        // expand-up segment, in one page the supervisor set maps for writing.
+        // SDM 3 5.8.5 (#SS): SS ESP, the parameters, CS EIP fit below the new ESP.
         let frameBytes = (4 &+ parameters) &* n
-        let top = ss.defaultBig ? newESP : newESP & 0xFFFF
-        let ssLimit = ss.limit
-        guard ss.type & 4 == 0, top >= frameBytes, top &- 1 <= ssLimit else { return false }
-        let low = ss.base &+ (top &- frameBytes)
-        let vpn = low >> 12, i = TLB.index(vpn)
-        guard (ss.base &+ (top &- 1)) >> 12 == vpn, supervisorTLB.writeTag[i] == vpn else { return false }
-        let frame = UnsafeMutableRawPointer(bitPattern: supervisorTLB.writeAddend[i] &+ Int(low)).unsafelyUnwrapped
+        guard let (top, frame, ssLimit) = innerStackFrame(ss, esp: newESP, bytes: frameBytes) else { return false }
         // The full path reads every parameter before it pushes any: a frame overlapping them takes it.
         if let src = source, UnsafeRawPointer(frame) < src + Int(parameters &* n), src < UnsafeRawPointer(frame) + Int(frameBytes) {
             return false
