@@ -151,6 +151,9 @@ extension CPU {
         let vpn = la >> 12
         if let w = memoryWatcher, w.watches(linearPage: vpn, write: false) { return }
         let i = TLB.index(vpn)
+        // Evicting the translation of a page with watched bytes: the memos read through it
+        // must not outlive it (Protection/InwardTransitionMemos.swift), just as after INVLPG.
+        if tlb.readTag[i] != TLB.invalidTag && pageHoldsCode(tlb.readPhysPage[i]) { watchEpoch &+= 1 }
         tlb.readTag[i] = vpn
         tlb.noteFill(i)
         tlb.readAddend[i] = Int(bitPattern: host) &- Int(la & ~0xFFF)

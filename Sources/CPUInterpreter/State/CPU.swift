@@ -185,7 +185,8 @@ public final class CPU {
     /// entries from before are checked again (Execute/CrossPageFetch.swift).
     var crossPageEpoch: UInt64 = 0
     /// Moves on whenever a watched block (decoded code, a remembered descriptor) is written or
-    /// a translation is dropped (`flushTLB`): the transition memos from before are empty
+    /// a translation is dropped (`flushTLB`, or a TLB fill evicting the entry of a page with
+    /// watched bytes, `fillReadTLB`): the memos from before are empty
     /// (Protection/InwardTransitionMemos.swift).
     var watchEpoch: UInt64 = 1
     /// The last INT n and CALL through a call gate that went inward from CPL 3
