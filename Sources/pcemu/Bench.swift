@@ -6,13 +6,17 @@ import Display
 import Foundation
 import ROMImages
 
-/// `pcemu bench`: runs built-in workload ROMs headless and reports guest MIPS.
+/// `pcemu bench`: runs built-in workload ROMs, or bootable floppy images such as the shared
+/// benchmark guests (../shared/bench), headless and reports guest MIPS.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure guest instructions per second on built-in workloads (use a release build).")
 
-    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), render (VGA full redraws: text, 12h, 13h, VBE 800x600x32), or the path of a 64 KiB workload ROM.")
+    @Argument(help: "Workloads to run: realmode, pm32, rings (default: these three), render (VGA full redraws: text, 12h, 13h, VBE 800x600x32), the path of a 64 KiB workload ROM, or the path of a floppy image that boots through pcemu's BIOS and exits through port 0xF4 (the shared guests of ../shared/bench).")
     var workloads: [String] = []
+
+    @Option(help: "For floppy images: a file of 'variant iters checksum' lines (../shared/bench/expected.txt) that the guest's 'variant=... iters=... checksum=...' line must match.")
+    var expected: String?
 
     @Option(help: "CPU model: 286, 386, 486, pentium or p6.")
     var cpu: CPUModel = .i386
@@ -57,13 +61,28 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// What a workload boots: a system ROM of its own, or pcemu's BIOS and a floppy image.
+    enum Workload {
+        case rom([UInt8])
+        case floppy(String)
+    }
+
     func run() throws {
         let selected = workloads.isEmpty ? Self.builtInNames : workloads
+        let expectedLines = try expected.map { try Self.expectedTable(readInputFile($0, what: "expected checksums")) }
         for name in selected {
             if name == "render" { try runRender(); continue }
             let rom: [UInt8]
             if let builtIn = Self.rom(name) {
                 rom = builtIn
+            } else if let size = (try? FileManager.default.attributesOfItem(atPath: name))?[.size] as? NSNumber,
+                      FloppyGeometry.forImageSize(size.intValue) != nil {
+                let label = URL(fileURLWithPath: name).lastPathComponent
+                if debugger { try compareIdleDebugger(label, .floppy(name), expected: expectedLines); continue }
+                var results: [Measurement] = []
+                for _ in 0..<max(1, runs) { results.append(try measure(label, .floppy(name), underDebugger: false)) }
+                try report(label, results, variant: explain ? ", explain observer on" : "", expected: expectedLines)
+                continue
             } else if name.contains("/") || name.hasSuffix(".bin") {
                 // A workload ROM of one's own (64 KiB at F0000h, the same contract as the built-in ones).
                 rom = try readInputFile(name, what: "workload ROM")
@@ -75,29 +94,29 @@ struct Bench: ParsableCommand {
             }
             let label = name.contains("/") ? URL(fileURLWithPath: name).lastPathComponent : name
             if debugger {
-                try compareIdleDebugger(label, rom: rom)
+                try compareIdleDebugger(label, .rom(rom), expected: nil)
                 continue
             }
             var results: [Measurement] = []
             for _ in 0..<max(1, runs) {
-                results.append(try measure(label, rom: rom, underDebugger: false))
+                results.append(try measure(label, .rom(rom), underDebugger: false))
             }
-            try report(label, results, variant: explain ? ", explain observer on" : "")
+            try report(label, results, variant: explain ? ", explain observer on" : "", expected: nil)
         }
     }
 
     /// `--debugger`: plain runs and runs under an idle debugger session, alternated (ABBA) in
     /// the same process so that the machine's noise hits both; the medians and their ratio.
-    func compareIdleDebugger(_ name: String, rom: [UInt8]) throws {
+    func compareIdleDebugger(_ name: String, _ workload: Workload, expected: [String: String]?) throws {
         var plain: [Measurement] = [], idle: [Measurement] = []
         for k in 0..<max(1, runs) {
             for underDebugger in (k % 2 == 0 ? [false, true] : [true, false]) {
-                let m = try measure(name, rom: rom, underDebugger: underDebugger)
+                let m = try measure(name, workload, underDebugger: underDebugger)
                 if underDebugger { idle.append(m) } else { plain.append(m) }
             }
         }
-        let p = try report(name, plain, variant: explain ? ", explain observer on" : "")
-        let d = try report(name, idle, variant: (explain ? ", explain observer on" : "") + ", idle debugger")
+        let p = try report(name, plain, variant: explain ? ", explain observer on" : "", expected: expected)
+        let d = try report(name, idle, variant: (explain ? ", explain observer on" : "") + ", idle debugger", expected: expected)
         // The debugger must not change what the guest does: every run, same instructions, cycles, output.
         for m in plain + idle where m.instructions != p.instructions || m.cycles != p.cycles || m.output != p.output {
             throw fail("workload \(name): one run did \(m.instructions) instructions, \(m.cycles) cycles (\(m.checksum)), another \(p.instructions), \(p.cycles) (\(p.checksum))", status: ExitStatus.guestFailure)
@@ -112,12 +131,21 @@ struct Bench: ParsableCommand {
                      fastestPlain, fastestIdle, (fastestIdle / fastestPlain - 1) * 100))
     }
 
-    /// Runs `rom` once on a fresh machine; with `underDebugger`, through an idle `DebugSession`.
-    func measure(_ name: String, rom: [UInt8], underDebugger: Bool) throws -> Measurement {
+    /// Runs `workload` once on a fresh machine; with `underDebugger`, through an idle `DebugSession`.
+    /// A floppy image is opened as a snapshot: the guest's writes never reach the file.
+    func measure(_ name: String, _ workload: Workload, underDebugger: Bool) throws -> Measurement {
         var config = Machine.Configuration()
         config.model = cpu
         config.memoryMiB = 16
-        config.rom = rom
+        switch workload {
+        case .rom(let rom):
+            config.rom = rom
+        case .floppy(let path):
+            config.rom = Array(UnsafeBufferPointer(start: pcemu_bios_rom(), count: pcemu_bios_rom_size()))
+            config.floppyA = path
+            config.snapshot = true
+            config.bootOrder = [.floppy]
+        }
         config.rebootOnTripleFault = false
         let machine = try Machine(config)
         let explainer = explain ? ExplainPrinter(cpu: machine.cpu) { _ in } : nil
@@ -136,12 +164,34 @@ struct Bench: ParsableCommand {
                            wall: wall, cpu: cpuSeconds, output: text)
     }
 
+    /// `variant iters` -> checksum, from lines `variant iters checksum` ('#' starts a comment).
+    static func expectedTable(_ bytes: [UInt8]) -> [String: String] {
+        var table: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: " ")
+            if fields.count == 3 { table["\(fields[0]) \(fields[1])"] = String(fields[2]) }
+        }
+        return table
+    }
+
+    /// The checksum `checksum` (a guest's `... variant=V iters=N checksum=C` line) must have by
+    /// `table`, or nil when the table has no entry for its variant and iterations.
+    static func expectedChecksum(of checksum: String, in table: [String: String]) -> String? {
+        var fields: [String: String] = [:]
+        for word in checksum.split(separator: " ") {
+            let kv = word.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+        }
+        guard let v = fields["variant"], let n = fields["iters"] else { return nil }
+        return table["\(v) \(n)"]
+    }
+
     /// Prints the median run (by wall time) and checks the checksum; returns the median.
     @discardableResult
-    func report(_ name: String, _ results: [Measurement], variant: String) throws -> Measurement {
+    func report(_ name: String, _ results: [Measurement], variant: String, expected table: [String: String]?) throws -> Measurement {
         let median = results.sorted { $0.wall < $1.wall }[results.count / 2]
         let checksum = median.checksum
-        let expected = Self.expectedChecksums[name]
+        let expected = table.map { Self.expectedChecksum(of: checksum, in: $0) } ?? Self.expectedChecksums[name]
         let verdict = expected.map { checksum.hasSuffix("checksum=" + $0) ? " (expected)" : " (WRONG: expected \($0))" } ?? ""
         print("\(name) [\(cpu.rawValue)\(variant)]: \(checksum)\(verdict)")
         if let expected, !checksum.hasSuffix("checksum=" + expected) {

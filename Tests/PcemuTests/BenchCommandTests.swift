@@ -38,6 +38,43 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("  idle debugger vs plain: wall ") }, "\(r.stdout)")
     }
 
+    static let sharedBench = root.deletingLastPathComponent().appendingPathComponent("shared/bench").path
+
+    /// Assembles ../shared/bench/guest/VARIANT.asm with -DITERS=n into a floppy image in a
+    /// temporary directory (as `peers.sh build` does).
+    static func sharedGuest(_ variant: String, iterations: Int) throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(variant)-\(iterations)-\(UUID().uuidString).img").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/nasm")
+        p.arguments = ["-f", "bin", "-DITERS=\(iterations)", "-I\(sharedBench)/guest/", "-o", out, "\(sharedBench)/guest/\(variant).asm"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        return out
+    }
+
+    /// The shared guests, at the iteration counts `expected.txt` lists for short runs, boot
+    /// from their floppy images under `pcemu bench` and print the checksums Bochs and QEMU
+    /// print; a table that says otherwise fails the run. The images are left unchanged.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedBench + "/expected.txt")))
+    func sharedGuestsFromFloppyImages() throws {
+        let images = try [("realmode", 100), ("pm32", 50), ("protect", 1000)].map { try Self.sharedGuest($0.0, iterations: $0.1) }
+        defer { for i in images { try? FileManager.default.removeItem(atPath: i) } }
+        let before = try images.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let r = try CommandLineTests.run(["bench", "--runs", "1", "--cpu", "pentium", "--expected", Self.sharedBench + "/expected.txt"] + images)
+        #expect(r.status == 0, "\(r.stderr)")
+        let verdicts = r.stdout.split(separator: "\n").filter { $0.contains("[pentium]: PCBENCH result") }
+        #expect(verdicts.count == 3 && verdicts.allSatisfy { $0.hasSuffix("(expected)") }, "\(r.stdout)")
+        #expect(try images.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+
+        let wrong = FileManager.default.temporaryDirectory.appendingPathComponent("expected-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: wrong) }
+        try "protect 1000 0x12345678\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        let bad = try CommandLineTests.run(["bench", "--runs", "1", "--cpu", "pentium", "--expected", wrong, images[2]])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("expected checksum=0x12345678"), "\(bad.stderr)")
+    }
+
     @Test func aBadWorkloadGetsAClearMessage() throws {
         let unknown = try CommandLineTests.run(["bench", "--debugger", "nosuchworkload"])
         #expect(unknown.status == 64)
