@@ -72,36 +72,34 @@ struct Bench: ParsableCommand {
         let expectedLines = try expected.map { try Self.expectedTable(readInputFile($0, what: "expected checksums")) }
         for name in selected {
             if name == "render" { try runRender(); continue }
-            let rom: [UInt8]
+            let workload: Workload
+            var table: [String: String]? = nil
             if let builtIn = Self.rom(name) {
-                rom = builtIn
+                workload = .rom(builtIn)
             } else if let size = (try? FileManager.default.attributesOfItem(atPath: name))?[.size] as? NSNumber,
                       FloppyGeometry.forImageSize(size.intValue) != nil {
-                let label = URL(fileURLWithPath: name).lastPathComponent
-                if debugger { try compareIdleDebugger(label, .floppy(name), expected: expectedLines); continue }
-                var results: [Measurement] = []
-                for _ in 0..<max(1, runs) { results.append(try measure(label, .floppy(name), underDebugger: false)) }
-                try report(label, results, variant: explain ? ", explain observer on" : "", expected: expectedLines)
-                continue
+                workload = .floppy(name)
+                table = expectedLines
             } else if name.contains("/") || name.hasSuffix(".bin") {
                 // A workload ROM of one's own (64 KiB at F0000h, the same contract as the built-in ones).
-                rom = try readInputFile(name, what: "workload ROM")
+                let rom = try readInputFile(name, what: "workload ROM")
                 guard rom.count == 65536 else {
                     throw fail("workload ROM '\(name)' is \(rom.count) bytes; a workload ROM is 65536 bytes", status: ExitStatus.usage)
                 }
+                workload = .rom(rom)
             } else {
                 throw fail("unknown workload '\(name)'; known: \((Self.builtInNames + ["render"]).joined(separator: ", ")), or a 64 KiB ROM file", status: ExitStatus.usage)
             }
             let label = name.contains("/") ? URL(fileURLWithPath: name).lastPathComponent : name
             if debugger {
-                try compareIdleDebugger(label, .rom(rom), expected: nil)
+                try compareIdleDebugger(label, workload, expected: table)
                 continue
             }
             var results: [Measurement] = []
             for _ in 0..<max(1, runs) {
-                results.append(try measure(label, .rom(rom), underDebugger: false))
+                results.append(try measure(label, workload, underDebugger: false))
             }
-            try report(label, results, variant: explain ? ", explain observer on" : "", expected: nil)
+            try report(label, results, variant: explain ? ", explain observer on" : "", expected: table)
         }
     }
 

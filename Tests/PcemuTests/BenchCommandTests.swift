@@ -7,17 +7,23 @@ import Testing
 @Suite struct BenchCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Assembles testroms/NAME.asm with -DITERS=1 into a temporary file (needs Debian's nasm).
-    static func oneIteration(_ name: String) throws -> String {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-iters1-\(UUID().uuidString).bin").path
+    /// Assembles `source` with -DITERS=`iterations` into a temporary file named `name`-...`ext`
+    /// (needs Debian's nasm); `include` is nasm's include directory.
+    static func assemble(_ source: String, include: String, iterations: Int, name: String, ext: String) throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(iterations)-\(UUID().uuidString).\(ext)").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/nasm")
-        p.currentDirectoryURL = root.appendingPathComponent("testroms")
-        p.arguments = ["-f", "bin", "-DITERS=1", "-o", out, "\(name).asm"]
+        p.arguments = ["-f", "bin", "-DITERS=\(iterations)", "-I\(include)/", "-o", out, source]
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         return out
+    }
+
+    /// testroms/NAME.asm with -DITERS=1.
+    static func oneIteration(_ name: String) throws -> String {
+        let dir = root.appendingPathComponent("testroms").path
+        return try assemble("\(dir)/\(name).asm", include: dir, iterations: 1, name: name, ext: "bin")
     }
 
     /// Checksums printed under QEMU 7.2 (Debian), e.g. for pm32:
@@ -40,17 +46,10 @@ import Testing
 
     static let sharedBench = root.deletingLastPathComponent().appendingPathComponent("shared/bench").path
 
-    /// Assembles ../shared/bench/guest/VARIANT.asm with -DITERS=n into a floppy image in a
-    /// temporary directory (as `peers.sh build` does).
+    /// ../shared/bench/guest/VARIANT.asm with -DITERS=n: a floppy image (as `peers.sh build` makes).
     static func sharedGuest(_ variant: String, iterations: Int) throws -> String {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(variant)-\(iterations)-\(UUID().uuidString).img").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/nasm")
-        p.arguments = ["-f", "bin", "-DITERS=\(iterations)", "-I\(sharedBench)/guest/", "-o", out, "\(sharedBench)/guest/\(variant).asm"]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return out
+        let dir = sharedBench + "/guest"
+        return try assemble("\(dir)/\(variant).asm", include: dir, iterations: iterations, name: variant, ext: "img")
     }
 
     /// The shared guests, at the iteration counts `expected.txt` lists for short runs, boot

@@ -117,17 +117,6 @@ extension CPU {
             .loadUnaligned(as: UInt64.self)
     }
 
-    /// Watches the 8 bytes at linear `la` that `probeSystem64` has just read: from now on a
-    /// write to them moves `watchEpoch` on (they are marked like decoded code,
-    /// Decode/DecodeCache.swift). False, watching nothing, if the page has left the TLB.
-    @inline(__always) func watchSystem64(_ la: UInt32) -> Bool {
-        let vpn = la >> 12
-        let i = TLB.index(vpn)
-        guard supervisorTLB.readTag[i] == vpn && la & 0xFFF <= 4096 - 8 else { return false }
-        markCode((supervisorTLB.readPhysPage[i] << 12) | (la & 0xFFF), length: 8)
-        return true
-    }
-
     /// Address of the descriptor in its table, for setting the accessed and busy bits.
     func descriptorAddress(_ sel: Selector) -> UInt32 {
         (sel.tableIndicator ? ldtrBase : gdtrBase) &+ (UInt32(sel.index) << 3)

@@ -274,7 +274,7 @@ extension CPU {
         guard !ssSel.isNull, let ss = probeDescriptor(ssSel), ssSel.rpl == newCPL, ss.dpl == newCPL,
               ss.writable, ss.present, ss.high & 0x100 != 0 else { return false }
         if size == 2 && !gateSel.tableIndicator {
-            callGateMemo.remember(UInt32(gateSel.value), gateAt: gdtrBase &+ UInt32(gateSel.index) &* 8, gate: gate,
+            callGateMemo.remember(UInt32(gateSel.value), gateAt: descriptorAddress(gateSel), gate: gate,
                                   code: code, codeLimit: codeLimit, stackAt: trBase &+ offset, stack: t, ss: ss, for: self)
         }
         return callInward(gate, code: code, codeLimit: codeLimit, stack: t, ss: ss, size: size)

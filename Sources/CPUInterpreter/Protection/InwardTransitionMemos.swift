@@ -7,22 +7,18 @@
 /// bytes of guest memory: the gate, the target code segment's descriptor, the TSS's SS:ESP
 /// for the new level and the new SS's descriptor (SDM vol. 3, 5.8.4-5.8.5, 6.12.1; vol. 2
 /// INT n, CALL). A memo keeps those inputs and what was read. The three descriptors are
-/// watched: they are marked like decoded code (Decode/DecodeCache.swift), so a write to them,
-/// by the CPU or by DMA, takes the slow path and moves `watchEpoch` on; so does every dropped
-/// translation (a CR3 load, INVLPG, a paging or A20 change). The TSS's SS:ESP is read again
+/// watched (Protection/DescriptorWatch.swift: a write to them or a dropped translation moves
+/// `watchEpoch` on). The TSS's SS:ESP is read again
 /// and compared instead (watching it would send every store to the rest of the TSS's page,
 /// often the kernel's busiest data, down the slow path). A memo whose epoch, key, CPL, table
 /// registers and SS:ESP all equal the current ones holds exactly what the checks would read
 /// again, so the transition goes straight to the stack's room and on, with the same state
 /// changes. Selectors into an LDT are not remembered (the key holds no LDTR).
 struct InwardTransitionMemo {
-    /// `watchEpoch` when filled; 0 (never an epoch): empty.
-    var epoch: UInt64 = 0
+    var context = DescriptorMemoContext()
     /// The vector (INT n) or the gate selector (CALL).
     var key: UInt32 = 0
-    var cpl: UInt8 = 0
     var trAttr: UInt16 = 0
-    var gdtrBase: UInt32 = 0, gdtrLimit: UInt32 = 0
     var idtrBase: UInt32 = 0, idtrLimit: UInt32 = 0
     var trBase: UInt32 = 0, trLimit: UInt32 = 0
     var gate = Descriptor(low: 0, high: 0)
@@ -35,8 +31,7 @@ struct InwardTransitionMemo {
 
     /// The memo is for `key` and nothing it was made from has changed.
     @inline(__always) func holds(_ key: UInt32, for cpu: CPU) -> Bool {
-        epoch == cpu.watchEpoch && self.key == key && cpl == cpu.cpl
-            && gdtrBase == cpu.gdtrBase && gdtrLimit == cpu.gdtrLimit && idtrBase == cpu.idtrBase
+        self.key == key && context.holds(for: cpu) && idtrBase == cpu.idtrBase
             && idtrLimit == cpu.idtrLimit && trBase == cpu.trBase && trLimit == cpu.trLimit && trAttr == cpu.trAttr
             && cpu.probeSystem64(stackAt) == stack
     }
@@ -47,14 +42,10 @@ struct InwardTransitionMemo {
     @inline(__always)
     mutating func remember(_ key: UInt32, gateAt: UInt32, gate: Descriptor, code: Descriptor, codeLimit: UInt32,
                            stackAt: UInt32, stack: UInt64, ss: Descriptor, for cpu: CPU) {
-        let codeSel = Selector(gate.gateSelector), ssSel = Selector(UInt16(truncatingIfNeeded: stack >> 32))
-        epoch = 0
-        guard ss.defaultBig, !codeSel.tableIndicator, !ssSel.tableIndicator,
-              cpu.watchSystem64(gateAt),
-              cpu.watchSystem64(cpu.gdtrBase &+ UInt32(codeSel.index) &* 8),
-              cpu.watchSystem64(cpu.gdtrBase &+ UInt32(ssSel.index) &* 8) else { return }
-        self = InwardTransitionMemo(epoch: cpu.watchEpoch, key: key, cpl: cpu.cpl, trAttr: cpu.trAttr,
-                                    gdtrBase: cpu.gdtrBase, gdtrLimit: cpu.gdtrLimit, idtrBase: cpu.idtrBase,
+        context.epoch = 0
+        guard ss.defaultBig, cpu.watchSystem64(gateAt), cpu.watchGDTDescriptor(Selector(gate.gateSelector)),
+              cpu.watchGDTDescriptor(Selector(UInt16(truncatingIfNeeded: stack >> 32))) else { return }
+        self = InwardTransitionMemo(context: DescriptorMemoContext(cpu), key: key, trAttr: cpu.trAttr, idtrBase: cpu.idtrBase,
                                     idtrLimit: cpu.idtrLimit, trBase: cpu.trBase, trLimit: cpu.trLimit, gate: gate,
                                     code: code, codeLimit: codeLimit, ss: ss, stack: stack, stackAt: stackAt)
     }

@@ -11,11 +11,9 @@
 /// passed (so an entry exists only for present, accessed, usable descriptors). Entries never
 /// go stale: a changed descriptor, table or CPL no longer matches the key.
 ///
-/// A GDT selector's entry also skips the descriptor read: its fill watches the 8 bytes (they
-/// are marked like decoded code, so a write to them, by the CPU or by DMA, takes the slow
-/// path and moves `watchEpoch` on; so does every dropped translation) and records the epoch
-/// and the GDT's base and limit. While all of those are unchanged, the bytes the read would
-/// return are the ones the entry was made from.
+/// A GDT selector's entry also skips the descriptor read: its fill watches the 8 bytes
+/// (Protection/DescriptorWatch.swift) and records the epoch and the GDTR. While those are
+/// unchanged, the bytes the read would return are the ones the entry was made from.
 struct ValidatedDataLoad {
     var raw: UInt64 = 0
     var readEnd: UInt64 = 0
@@ -26,12 +24,9 @@ struct ValidatedDataLoad {
     var selector: UInt16 = 0
     var attr: UInt16 = 0
     var access: UInt8 = 0
-    var cpl: UInt8 = 0
-    /// For a GDT selector: `watchEpoch` at the fill and the GDTR it was read through; 0 (never
-    /// an epoch): the descriptor must be read and compared.
-    var epoch: UInt64 = 0
-    var tableBase: UInt32 = 0
-    var tableLimit: UInt32 = 0
+    /// CPL at the fill; for a watched GDT selector also the epoch and GDTR (else epoch 0:
+    /// the descriptor must be read and compared).
+    var context = DescriptorMemoContext()
 
     /// Entries, chosen by the low bits of the selector's index.
     static let count = 16
@@ -51,14 +46,13 @@ extension CPU {
         let e = validatedDataLoads + Int((value >> 3) & UInt16(ValidatedDataLoad.count - 1))
         // Watched GDT bytes, unchanged since the entry was made through the same GDTR (the
         // selector's TI bit is part of `value`, so only GDT selectors have an epoch).
-        if e.pointee.selector == value && e.pointee.cpl == cpl && e.pointee.epoch == watchEpoch
-            && e.pointee.tableBase == gdtrBase && e.pointee.tableLimit == gdtrLimit {
+        if e.pointee.selector == value && e.pointee.context.holds(for: self) {
             loadValidated(s, e)
             return true
         }
         // SDM 3 3.4.2: the selector must lie within its table (`probeDescriptorBytes` checks, else nil).
         guard let q = probeDescriptorBytes(sel) else { return false }
-        if e.pointee.raw == q && e.pointee.selector == value && e.pointee.cpl == cpl {
+        if e.pointee.raw == q && e.pointee.selector == value && e.pointee.context.cpl == cpl {
             loadValidated(s, e)
         } else {
             let d = Descriptor(low: UInt32(truncatingIfNeeded: q), high: UInt32(truncatingIfNeeded: q >> 32))
@@ -67,14 +61,9 @@ extension CPU {
             guard usableDataSegment(sel, d), d.high & 0x100 != 0 else { return false }
             loadDataSegmentCache(s, value, d)
             e.pointee = ValidatedDataLoad(raw: q, readEnd: segReadEnd[s], writeEnd: segWriteEnd[s], base: segBase[s],
-                                          limit: segLimit[s], selector: value, attr: segAttr[s], access: segAccess[s],
-                                          cpl: cpl)
+                                          limit: segLimit[s], selector: value, attr: segAttr[s], access: segAccess[s])
         }
-        if !sel.tableIndicator && watchSystem64(gdtrBase &+ UInt32(sel.index) &* 8) {
-            e.pointee.epoch = watchEpoch
-            e.pointee.tableBase = gdtrBase
-            e.pointee.tableLimit = gdtrLimit
-        }
+        e.pointee.context = DescriptorMemoContext(self, watched: watchGDTDescriptor(sel))
         return true
     }
 
